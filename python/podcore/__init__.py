@@ -1,0 +1,34 @@
+"""Kubernetes' pods as a library: the apiserver's pod defaulting and
+validation, object diff and patch, and (on top) a simulated cluster.
+
+Objects go in and come out as plain dicts in Kubernetes' JSON shape; where an
+argument is an "object" it also takes JSON or YAML text as ``str`` or ``bytes``.
+"""
+
+from podcore._core import (
+    FieldError,
+    __version__,
+    apply_defaults,
+    pod_warnings,
+    validate_pod,
+    validate_pod_update,
+    validate_pod_updates,
+)
+from podcore.errors import AlreadyExists, ApiError, BadRequest, Conflict, Gone, Invalid, NotFound
+
+__all__ = [
+    "AlreadyExists",
+    "ApiError",
+    "BadRequest",
+    "Conflict",
+    "FieldError",
+    "Gone",
+    "Invalid",
+    "NotFound",
+    "__version__",
+    "apply_defaults",
+    "pod_warnings",
+    "validate_pod",
+    "validate_pod_update",
+    "validate_pod_updates",
+]

@@ -1,0 +1,163 @@
+//! Decoding objects from JSON text or from JSON values, with Go's semantics
+//! and errors that name the offending field.
+
+use crate::errors::{Error, FieldError};
+use crate::model::Pod;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// Nesting deeper than this is refused rather than risking the stack; no
+/// Kubernetes object comes near it.
+pub const MAX_DEPTH: usize = 100;
+
+/// Why an object could not be decoded.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DecodeError {
+    /// Not JSON at all, or not an object: the request is malformed (400).
+    Malformed(String),
+    /// JSON of the wrong type in a field: reported at that field.
+    Field(FieldError),
+}
+
+impl From<DecodeError> for Error {
+    fn from(e: DecodeError) -> Error {
+        match e {
+            DecodeError::Malformed(m) => Error::BadRequest(m),
+            DecodeError::Field(f) => Error::BadRequest(format!(
+                "{}: {}",
+                if f.field.is_empty() {
+                    "<root>"
+                } else {
+                    &f.field
+                },
+                f.detail
+            )),
+        }
+    }
+}
+
+/// Decodes a typed object from JSON bytes.
+pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
+    match serde_json::from_slice::<T>(bytes) {
+        Ok(v) => Ok(v),
+        Err(e) if e.is_data() => {
+            // Decode again, tracking the path, only to explain the failure.
+            let mut de = serde_json::Deserializer::from_slice(bytes);
+            let err = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+                Ok(_) => return Err(DecodeError::Malformed(e.to_string())),
+                Err(err) => err,
+            };
+            Err(field_error(&err.path().to_string(), err.inner()))
+        }
+        Err(e) => Err(DecodeError::Malformed(format!("invalid JSON: {e}"))),
+    }
+}
+
+/// Decodes a typed object from a JSON value (from a Python dict or YAML).
+pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, DecodeError> {
+    if !value.is_object() {
+        return Err(DecodeError::Malformed(format!(
+            "an object must be a JSON object, not {}",
+            kind_of(&value)
+        )));
+    }
+    match serde_path_to_error::deserialize::<_, T>(&value) {
+        Ok(v) => Ok(v),
+        Err(err) => Err(field_error(&err.path().to_string(), err.inner())),
+    }
+}
+
+fn field_error(path: &str, inner: &serde_json::Error) -> DecodeError {
+    let path = if path == "." { "" } else { path };
+    if path.is_empty() {
+        return DecodeError::Malformed(format!("an object must be a JSON object: {inner}"));
+    }
+    let msg = inner.to_string();
+    // serde_json appends " at line L column C" for text input; the path says where.
+    let msg = match msg.find(" at line ") {
+        Some(i) => msg[..i].to_owned(),
+        None => msg,
+    };
+    DecodeError::Field(FieldError::type_invalid(path, msg))
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Decodes a pod, checking that `kind` and `apiVersion`, when given, name a v1 Pod.
+pub fn pod_from_slice(bytes: &[u8]) -> Result<Pod, DecodeError> {
+    check_pod(from_slice(bytes)?)
+}
+
+pub fn pod_from_value(value: Value) -> Result<Pod, DecodeError> {
+    check_pod(from_value(value)?)
+}
+
+fn check_pod(pod: Pod) -> Result<Pod, DecodeError> {
+    if !pod.kind.is_empty() && pod.kind != "Pod" {
+        return Err(DecodeError::Malformed(format!(
+            "expected kind \"Pod\", got \"{}\"",
+            pod.kind
+        )));
+    }
+    if !pod.api_version.is_empty() && pod.api_version != "v1" {
+        return Err(DecodeError::Malformed(format!(
+            "no kind \"Pod\" is registered for version \"{}\"",
+            pod.api_version
+        )));
+    }
+    Ok(pod)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrong_type_names_the_field() {
+        let err = pod_from_slice(
+            br#"{"spec":{"containers":[{"name":"a","ports":[{"containerPort":"x"}]}]}}"#,
+        )
+        .unwrap_err();
+        match err {
+            DecodeError::Field(f) => {
+                assert_eq!(f.field, "spec.containers[0].ports[0].containerPort")
+            }
+            DecodeError::Malformed(m) => panic!("unexpected {m}"),
+        }
+    }
+
+    #[test]
+    fn null_reads_as_zero_value() {
+        let pod =
+            pod_from_slice(br#"{"spec":{"containers":[{"name":null,"image":"x"}]}}"#).unwrap();
+        assert_eq!(pod.spec.containers[0].name, "");
+    }
+
+    #[test]
+    fn garbage_is_malformed() {
+        assert!(matches!(
+            pod_from_slice(b"\xff\x00garbage"),
+            Err(DecodeError::Malformed(_))
+        ));
+        assert!(matches!(
+            pod_from_slice(b"[1,2]"),
+            Err(DecodeError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_overflowed() {
+        let mut s = String::from(r#"{"metadata":{"managedFields":["#);
+        s.push_str(&"[".repeat(100_000));
+        assert!(pod_from_slice(s.as_bytes()).is_err());
+    }
+}

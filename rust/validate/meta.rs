@@ -1,0 +1,2 @@
+//! ObjectMeta validation (apimachinery objectmeta.go) and the pod-specific
+//! metadata rules.
