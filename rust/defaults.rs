@@ -4,7 +4,6 @@
 use crate::model::{
     Container, HttpGetAction, LifecycleHandler, Pod, PodSecurityContext, PodSpec, Probe, Volume,
 };
-use serde_json::Value;
 
 /// The default file mode of projected and key-to-path volumes: 0644.
 pub const DEFAULT_MODE: i32 = 0o644;
@@ -167,14 +166,12 @@ fn http_get(h: &mut HttpGetAction) {
 }
 
 fn volume(v: &mut Volume) {
-    let sources = volume_source_count(v);
-    if sources == 0 {
+    // SetDefaults_Volume: a volume that names no source is an emptyDir.
+    if volume_source_count(v) == 0 {
         v.empty_dir = Some(crate::model::EmptyDirVolumeSource::default());
     }
     if let Some(h) = &mut v.host_path {
-        if h.type_.is_none() {
-            h.type_ = Some(String::new());
-        }
+        h.type_.get_or_insert_with(String::new);
     }
     if let Some(s) = &mut v.secret {
         s.default_mode.get_or_insert(DEFAULT_MODE);
@@ -184,13 +181,7 @@ fn volume(v: &mut Volume) {
     }
     if let Some(s) = &mut v.downward_api {
         s.default_mode.get_or_insert(DEFAULT_MODE);
-        for item in &mut s.items {
-            if let Some(f) = &mut item.field_ref {
-                if f.api_version.is_empty() {
-                    "v1".clone_into(&mut f.api_version);
-                }
-            }
-        }
+        downward_api_files(&mut s.items);
     }
     if let Some(p) = &mut v.projected {
         p.default_mode.get_or_insert(DEFAULT_MODE);
@@ -199,93 +190,147 @@ fn volume(v: &mut Volume) {
                 t.expiration_seconds.get_or_insert(3600);
             }
             if let Some(d) = &mut src.downward_api {
-                for item in &mut d.items {
-                    if let Some(f) = &mut item.field_ref {
-                        if f.api_version.is_empty() {
-                            "v1".clone_into(&mut f.api_version);
-                        }
-                    }
-                }
+                downward_api_files(&mut d.items);
             }
         }
     }
-    if let Some(Value::Object(m)) = &mut v.iscsi {
-        default_str(m, "iscsiInterface", "default");
+    if let Some(s) = &mut v.iscsi {
+        default_string(&mut s.iscsi_interface, "default");
     }
-    if let Some(Value::Object(m)) = &mut v.rbd {
-        default_str(m, "pool", "rbd");
-        default_str(m, "user", "admin");
-        default_str(m, "keyring", "/etc/ceph/keyring");
+    if let Some(s) = &mut v.rbd {
+        default_string(&mut s.pool, "rbd");
+        default_string(&mut s.user, "admin");
+        default_string(&mut s.keyring, "/etc/ceph/keyring");
     }
-    if let Some(Value::Object(m)) = &mut v.azure_disk {
-        default_str(m, "cachingMode", "ReadWrite");
-        default_str(m, "kind", "Shared");
-        default_str(m, "fsType", "ext4");
-        m.entry("readOnly").or_insert(Value::Bool(false));
+    if let Some(s) = &mut v.azure_disk {
+        // Pointer fields: only an absent value is defaulted, an explicit ""
+        // stays (and fails validation where it must).
+        s.caching_mode.get_or_insert_with(|| "ReadWrite".to_owned());
+        s.kind.get_or_insert_with(|| "Shared".to_owned());
+        s.fs_type.get_or_insert_with(|| "ext4".to_owned());
+        s.read_only.get_or_insert(false);
     }
-    if let Some(Value::Object(m)) = &mut v.scale_io {
-        default_str(m, "storageMode", "ThinProvisioned");
-        default_str(m, "fsType", "xfs");
+    if let Some(s) = &mut v.scale_io {
+        default_string(&mut s.storage_mode, "ThinProvisioned");
+        default_string(&mut s.fs_type, "xfs");
     }
     if let Some(t) = v
         .ephemeral
         .as_mut()
         .and_then(|e| e.volume_claim_template.as_mut())
     {
-        if let Value::Object(spec) = &mut t.spec {
-            default_str(spec, "volumeMode", "Filesystem");
+        t.spec
+            .volume_mode
+            .get_or_insert_with(|| "Filesystem".to_owned());
+    }
+    if let Some(i) = &mut v.image {
+        if i.pull_policy.is_empty() {
+            let policy = if image_is_latest(&i.reference) {
+                "Always"
+            } else {
+                "IfNotPresent"
+            };
+            policy.clone_into(&mut i.pull_policy);
         }
     }
 }
 
-fn default_str(m: &mut serde_json::Map<String, Value>, key: &str, value: &str) {
-    let empty = match m.get(key) {
-        None | Some(Value::Null) => true,
-        Some(Value::String(s)) => s.is_empty(),
-        Some(_) => false,
-    };
-    if empty {
-        m.insert(key.to_owned(), Value::String(value.to_owned()));
+fn downward_api_files(items: &mut [crate::model::DownwardApiVolumeFile]) {
+    for f in items.iter_mut().filter_map(|i| i.field_ref.as_mut()) {
+        if f.api_version.is_empty() {
+            "v1".clone_into(&mut f.api_version);
+        }
+    }
+}
+
+fn default_string(s: &mut String, value: &str) {
+    if s.is_empty() {
+        value.clone_into(s);
     }
 }
 
 /// How many volume sources a volume sets.
 pub fn volume_source_count(v: &Volume) -> usize {
-    let typed = [
+    [
         v.host_path.is_some(),
         v.empty_dir.is_some(),
+        v.gce_persistent_disk.is_some(),
+        v.aws_elastic_block_store.is_some(),
+        v.git_repo.is_some(),
         v.secret.is_some(),
         v.nfs.is_some(),
+        v.iscsi.is_some(),
+        v.glusterfs.is_some(),
         v.persistent_volume_claim.is_some(),
+        v.rbd.is_some(),
+        v.flex_volume.is_some(),
+        v.cinder.is_some(),
+        v.cephfs.is_some(),
+        v.flocker.is_some(),
         v.downward_api.is_some(),
+        v.fc.is_some(),
+        v.azure_file.is_some(),
         v.config_map.is_some(),
+        v.vsphere_volume.is_some(),
+        v.quobyte.is_some(),
+        v.azure_disk.is_some(),
+        v.photon_persistent_disk.is_some(),
         v.projected.is_some(),
+        v.portworx_volume.is_some(),
+        v.scale_io.is_some(),
+        v.storageos.is_some(),
         v.csi.is_some(),
         v.ephemeral.is_some(),
         v.image.is_some(),
-    ];
-    let untyped = [
-        &v.gce_persistent_disk,
-        &v.aws_elastic_block_store,
-        &v.git_repo,
-        &v.iscsi,
-        &v.glusterfs,
-        &v.rbd,
-        &v.flex_volume,
-        &v.cinder,
-        &v.cephfs,
-        &v.flocker,
-        &v.fc,
-        &v.azure_file,
-        &v.vsphere_volume,
-        &v.quobyte,
-        &v.azure_disk,
-        &v.photon_persistent_disk,
-        &v.portworx_volume,
-        &v.scale_io,
-        &v.storageos,
-    ];
-    typed.iter().filter(|b| **b).count() + untyped.iter().filter(|o| o.is_some()).count()
+    ]
+    .iter()
+    .filter(|set| **set)
+    .count()
+}
+
+/// The apiserver's PrepareForCreate / PrepareForUpdate step for volume fields
+/// behind feature gates that v1.33 leaves off by default (`dropImageVolumes`,
+/// `dropDisabledClusterTrustBundleProjection` in pkg/api/pod): it runs after
+/// decoding and defaulting and before validation, and is not part of
+/// `apply_defaults`. A field the stored pod (`old`) already uses is kept, so
+/// such pods stay updatable.
+///
+/// - ImageVolume (beta, off): image volumes are removed together with every
+///   container's mounts of them.
+/// - ClusterTrustBundleProjection (beta, off): `clusterTrustBundle`
+///   projections are cleared, leaving their projection entries empty.
+pub fn drop_disabled_volume_fields(spec: &mut PodSpec, old: Option<&PodSpec>) {
+    let uses_image = |s: &PodSpec| s.volumes.iter().any(|v| v.image.is_some());
+    if spec.volumes.iter().any(|v| v.image.is_some()) && !old.is_some_and(uses_image) {
+        let dropped: Vec<String> = spec
+            .volumes
+            .iter()
+            .filter(|v| v.image.is_some())
+            .map(|v| v.name.clone())
+            .collect();
+        spec.volumes.retain(|v| v.image.is_none());
+        for c in spec
+            .init_containers
+            .iter_mut()
+            .chain(spec.containers.iter_mut())
+            .chain(spec.ephemeral_containers.iter_mut())
+        {
+            c.volume_mounts.retain(|m| !dropped.contains(&m.name));
+        }
+    }
+    let uses_bundle = |s: &PodSpec| {
+        s.volumes
+            .iter()
+            .filter_map(|v| v.projected.as_ref())
+            .any(|p| p.sources.iter().any(|s| s.cluster_trust_bundle.is_some()))
+    };
+    if !old.is_some_and(uses_bundle) {
+        for p in spec.volumes.iter_mut().filter_map(|v| v.projected.as_mut()) {
+            for s in &mut p.sources {
+                s.cluster_trust_bundle = None;
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -38,14 +38,19 @@ impl From<DecodeError> for Error {
 
 /// Decodes a typed object from JSON bytes.
 pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
+    // serde would also read a struct from an array; Kubernetes objects are objects.
+    if bytes.iter().find(|c| !c.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(DecodeError::Malformed(
+            "an object must be a JSON object".to_owned(),
+        ));
+    }
     match serde_json::from_slice::<T>(bytes) {
         Ok(v) => Ok(v),
         Err(e) if e.is_data() => {
             // Decode again, tracking the path, only to explain the failure.
             let mut de = serde_json::Deserializer::from_slice(bytes);
-            let err = match serde_path_to_error::deserialize::<_, T>(&mut de) {
-                Ok(_) => return Err(DecodeError::Malformed(e.to_string())),
-                Err(err) => err,
+            let Err(err) = serde_path_to_error::deserialize::<_, T>(&mut de) else {
+                return Err(DecodeError::Malformed(e.to_string()));
             };
             Err(field_error(&err.path().to_string(), err.inner()))
         }
@@ -61,7 +66,7 @@ pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, DecodeError> {
             kind_of(&value)
         )));
     }
-    match serde_path_to_error::deserialize::<_, T>(&value) {
+    match serde_path_to_error::deserialize::<_, T>(value) {
         Ok(v) => Ok(v),
         Err(err) => Err(field_error(&err.path().to_string(), err.inner())),
     }
@@ -129,7 +134,7 @@ mod tests {
         .unwrap_err();
         match err {
             DecodeError::Field(f) => {
-                assert_eq!(f.field, "spec.containers[0].ports[0].containerPort")
+                assert_eq!(f.field, "spec.containers[0].ports[0].containerPort");
             }
             DecodeError::Malformed(m) => panic!("unexpected {m}"),
         }

@@ -1,11 +1,13 @@
 //! podcore's native core: the v1 Pod model, the kube-apiserver's pod
-//! defaulting and validation, and JSON diff/patch. `python.rs` exposes it to
+//! defaulting and validation, and JSON diff and patch (RFC 6902, RFC 7386, strategic merge). `python.rs` exposes it to
 //! Python as `podcore._core`; everything else is plain Rust.
 
 pub mod defaults;
+pub mod diff;
 pub mod errors;
 pub mod input;
 pub mod model;
+pub mod patch;
 pub mod validate;
 
 mod python;

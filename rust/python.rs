@@ -22,11 +22,11 @@ pub struct PyFieldError {
 #[pymethods]
 impl PyFieldError {
     #[new]
-    #[pyo3(signature = (field, r#type, detail = String::new(), bad_value = None))]
+    #[pyo3(signature = (field, r#type, detail = "", bad_value = None))]
     fn new(
         field: String,
         r#type: &str,
-        detail: String,
+        detail: &str,
         bad_value: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let kind = ErrorType::from_name(r#type)
@@ -142,7 +142,7 @@ fn field_errors_to_py<'py>(py: Python<'py>, errs: &[FieldError]) -> PyResult<Bou
     PyList::new(py, items)
 }
 
-fn into_field_errors<'py>(py: Python<'py>, errs: Vec<FieldError>) -> PyResult<Bound<'py, PyList>> {
+fn into_field_errors(py: Python<'_>, errs: Vec<FieldError>) -> PyResult<Bound<'_, PyList>> {
     let items: Vec<PyFieldError> = errs
         .into_iter()
         .map(|inner| PyFieldError { inner })
@@ -354,11 +354,13 @@ fn check_update(old: Source<'_>, new: Source<'_>) -> Result<Vec<FieldError>, Dec
 }
 
 /// Validates many (old, new) pairs at once, with the GIL released and the
-/// work spread over the machine's cores.
+/// work spread over the machine's cores (or `threads=1`: on this thread only).
 #[pyfunction]
+#[pyo3(signature = (pairs, *, threads = None))]
 fn validate_pod_updates<'py>(
     py: Python<'py>,
     pairs: &Bound<'py, PyAny>,
+    threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyList>> {
     let items: Vec<Bound<'py, PyAny>> = pairs.try_iter()?.collect::<PyResult<_>>()?;
     let mut halves: Vec<(Bound<'py, PyAny>, Bound<'py, PyAny>)> = Vec::with_capacity(items.len());
@@ -372,12 +374,14 @@ fn validate_pod_updates<'py>(
     for (old, new) in &halves {
         sources.push((source(old)?, source(new)?));
     }
+    let one = |(old, new)| verdict(check_update(old, new));
     let results = py.detach(move || {
         guarded(move || {
-            sources
-                .into_par_iter()
-                .map(|(old, new)| verdict(check_update(old, new)))
-                .collect::<Vec<_>>()
+            if threads == Some(1) {
+                sources.into_iter().map(one).collect::<Vec<_>>()
+            } else {
+                sources.into_par_iter().map(one).collect::<Vec<_>>()
+            }
         })
     })?;
     let out = PyList::empty(py);
@@ -433,12 +437,96 @@ fn pod_warnings(
     result.map_err(|e| to_pyerr(py, &Error::from(e)))
 }
 
+// ------------------------------------------------------------ diff and patch
+
+/// Any JSON value from an "object" argument (dict, list, or JSON/YAML text).
+fn any_value(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
+    if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+        return py_to_value(obj, 0);
+    }
+    match source(obj)? {
+        Source::Value(v) => Ok(v),
+        Source::Text(t) => serde_json::from_slice(t)
+            .map_err(|e| bad_request(obj.py(), &format!("invalid JSON: {e}"))),
+    }
+}
+
+fn patch_result(
+    py: Python<'_>,
+    r: Result<Value, crate::patch::PatchError>,
+) -> PyResult<Bound<'_, PyAny>> {
+    match r {
+        Ok(v) => value_to_py(py, &v),
+        Err(e) => Err(bad_request(py, &e.message)),
+    }
+}
+
+/// The RFC 6902 operations that turn `old` into `new`: any JSON values, taken
+/// as they are (a `str` is a JSON string here, not text to parse).
+#[pyfunction]
+fn diff<'py>(
+    py: Python<'py>,
+    old: &Bound<'py, PyAny>,
+    new: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (old, new) = (py_to_value(old, 0)?, py_to_value(new, 0)?);
+    let ops = guarded(move || crate::diff::diff(&old, &new))?;
+    value_to_py(py, &Value::Array(ops))
+}
+
+/// `obj` with an RFC 6902 JSON Patch applied; the input is left unchanged.
+#[pyfunction]
+fn apply_json_patch<'py>(
+    py: Python<'py>,
+    obj: &Bound<'py, PyAny>,
+    ops: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (doc, ops) = (any_value(obj)?, any_value(ops)?);
+    let r = guarded(move || crate::patch::apply_json_patch(&doc, &ops))?;
+    patch_result(py, r)
+}
+
+/// `obj` with an RFC 7386 JSON Merge Patch applied.
+#[pyfunction]
+fn apply_merge_patch<'py>(
+    py: Python<'py>,
+    obj: &Bound<'py, PyAny>,
+    patch: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (doc, patch) = (any_value(obj)?, any_value(patch)?);
+    let merged = guarded(move || crate::patch::apply_merge_patch(&doc, &patch))?;
+    value_to_py(py, &merged)
+}
+
+/// `obj` with a Kubernetes strategic merge patch applied, using the patch
+/// strategies of the object's kind (or `kind`, when given).
+#[pyfunction]
+#[pyo3(signature = (obj, patch, *, kind = None))]
+fn apply_strategic_merge_patch<'py>(
+    py: Python<'py>,
+    obj: &Bound<'py, PyAny>,
+    patch: &Bound<'py, PyAny>,
+    kind: Option<String>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (doc, patch) = (any_value(obj)?, any_value(patch)?);
+    let kind = kind
+        .or_else(|| doc.get("kind").and_then(Value::as_str).map(str::to_owned))
+        .ok_or_else(|| {
+            bad_request(
+                py,
+                "the object has no kind; pass kind= to choose the patch strategies",
+            )
+        })?;
+    let r = guarded(move || crate::patch::apply_strategic_merge_patch(&doc, &patch, &kind))?;
+    patch_result(py, r)
+}
+
 #[pymodule(name = "_core")]
 mod core_module {
     #[pymodule_export]
     use super::{
-        apply_defaults, pod_warnings, validate_pod, validate_pod_update, validate_pod_updates,
-        PyFieldError,
+        apply_defaults, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch, diff,
+        pod_warnings, validate_pod, validate_pod_update, validate_pod_updates, PyFieldError,
     };
 
     #[pymodule_init]

@@ -1,44 +1,46 @@
 //! v1.Volume and its sources. `VolumeSource` is inlined into `Volume` in the
-//! JSON, so its fields sit directly in the struct here.
+//! JSON, so its fields sit directly in the struct here. Every source is typed
+//! field for field, with Kubernetes' JSON names, so validation can read them
+//! and a pod survives a round trip unchanged.
 
 use super::serde_util::api_struct;
 use super::{
-    LabelSelector, ObjectFieldSelector, ObjectMeta, Quantity, ResourceFieldSelector, StringMap,
+    LabelSelector, LocalObjectReference, ObjectFieldSelector, ObjectMeta, Quantity,
+    ResourceFieldSelector, ResourceList, StringMap,
 };
-use serde_json::Value;
 
 api_struct! {
     pub struct Volume {
         pub name: String,
         pub host_path: Option<HostPathVolumeSource>,
         pub empty_dir: Option<EmptyDirVolumeSource>,
-        pub gce_persistent_disk: Option<Value>,
-        pub aws_elastic_block_store: Option<Value>,
-        pub git_repo: Option<Value>,
+        pub gce_persistent_disk: Option<GcePersistentDiskVolumeSource>,
+        pub aws_elastic_block_store: Option<AwsElasticBlockStoreVolumeSource>,
+        pub git_repo: Option<GitRepoVolumeSource>,
         pub secret: Option<SecretVolumeSource>,
         pub nfs: Option<NfsVolumeSource>,
-        pub iscsi: Option<Value>,
-        pub glusterfs: Option<Value>,
+        pub iscsi: Option<IscsiVolumeSource>,
+        pub glusterfs: Option<GlusterfsVolumeSource>,
         pub persistent_volume_claim: Option<PersistentVolumeClaimVolumeSource>,
-        pub rbd: Option<Value>,
-        pub flex_volume: Option<Value>,
-        pub cinder: Option<Value>,
-        pub cephfs: Option<Value>,
-        pub flocker: Option<Value>,
+        pub rbd: Option<RbdVolumeSource>,
+        pub flex_volume: Option<FlexVolumeSource>,
+        pub cinder: Option<CinderVolumeSource>,
+        pub cephfs: Option<CephFsVolumeSource>,
+        pub flocker: Option<FlockerVolumeSource>,
         #[serde(rename = "downwardAPI")]
         pub downward_api: Option<DownwardApiVolumeSource>,
-        pub fc: Option<Value>,
-        pub azure_file: Option<Value>,
+        pub fc: Option<FcVolumeSource>,
+        pub azure_file: Option<AzureFileVolumeSource>,
         pub config_map: Option<ConfigMapVolumeSource>,
-        pub vsphere_volume: Option<Value>,
-        pub quobyte: Option<Value>,
-        pub azure_disk: Option<Value>,
-        pub photon_persistent_disk: Option<Value>,
+        pub vsphere_volume: Option<VsphereVirtualDiskVolumeSource>,
+        pub quobyte: Option<QuobyteVolumeSource>,
+        pub azure_disk: Option<AzureDiskVolumeSource>,
+        pub photon_persistent_disk: Option<PhotonPersistentDiskVolumeSource>,
         pub projected: Option<ProjectedVolumeSource>,
-        pub portworx_volume: Option<Value>,
+        pub portworx_volume: Option<PortworxVolumeSource>,
         #[serde(rename = "scaleIO")]
-        pub scale_io: Option<Value>,
-        pub storageos: Option<Value>,
+        pub scale_io: Option<ScaleIoVolumeSource>,
+        pub storageos: Option<StorageOsVolumeSource>,
         pub csi: Option<CsiVolumeSource>,
         pub ephemeral: Option<EphemeralVolumeSource>,
         pub image: Option<ImageVolumeSource>,
@@ -61,6 +63,33 @@ api_struct! {
 }
 
 api_struct! {
+    pub struct GcePersistentDiskVolumeSource {
+        pub pd_name: String,
+        pub fs_type: String,
+        pub partition: i32,
+        pub read_only: bool,
+    }
+}
+
+api_struct! {
+    pub struct AwsElasticBlockStoreVolumeSource {
+        #[serde(rename = "volumeID")]
+        pub volume_id: String,
+        pub fs_type: String,
+        pub partition: i32,
+        pub read_only: bool,
+    }
+}
+
+api_struct! {
+    pub struct GitRepoVolumeSource {
+        pub repository: String,
+        pub revision: String,
+        pub directory: String,
+    }
+}
+
+api_struct! {
     pub struct KeyToPath {
         pub key: String,
         pub path: String,
@@ -78,17 +107,32 @@ api_struct! {
 }
 
 api_struct! {
-    pub struct ConfigMapVolumeSource {
-        pub name: String,
-        pub items: Vec<KeyToPath>,
-        pub default_mode: Option<i32>,
-        pub optional: Option<bool>,
+    pub struct NfsVolumeSource {
+        pub server: String,
+        pub path: String,
+        pub read_only: bool,
     }
 }
 
 api_struct! {
-    pub struct NfsVolumeSource {
-        pub server: String,
+    pub struct IscsiVolumeSource {
+        pub target_portal: String,
+        pub iqn: String,
+        pub lun: i32,
+        pub iscsi_interface: String,
+        pub fs_type: String,
+        pub read_only: bool,
+        pub portals: Vec<String>,
+        pub chap_auth_discovery: bool,
+        pub chap_auth_session: bool,
+        pub secret_ref: Option<LocalObjectReference>,
+        pub initiator_name: Option<String>,
+    }
+}
+
+api_struct! {
+    pub struct GlusterfsVolumeSource {
+        pub endpoints: String,
         pub path: String,
         pub read_only: bool,
     }
@@ -98,6 +142,58 @@ api_struct! {
     pub struct PersistentVolumeClaimVolumeSource {
         pub claim_name: String,
         pub read_only: bool,
+    }
+}
+
+api_struct! {
+    pub struct RbdVolumeSource {
+        pub monitors: Vec<String>,
+        pub image: String,
+        pub fs_type: String,
+        pub pool: String,
+        pub user: String,
+        pub keyring: String,
+        pub secret_ref: Option<LocalObjectReference>,
+        pub read_only: bool,
+    }
+}
+
+api_struct! {
+    pub struct FlexVolumeSource {
+        pub driver: String,
+        pub fs_type: String,
+        pub secret_ref: Option<LocalObjectReference>,
+        pub read_only: bool,
+        pub options: StringMap,
+    }
+}
+
+api_struct! {
+    pub struct CinderVolumeSource {
+        #[serde(rename = "volumeID")]
+        pub volume_id: String,
+        pub fs_type: String,
+        pub read_only: bool,
+        pub secret_ref: Option<LocalObjectReference>,
+    }
+}
+
+api_struct! {
+    pub struct CephFsVolumeSource {
+        pub monitors: Vec<String>,
+        pub path: String,
+        pub user: String,
+        pub secret_file: String,
+        pub secret_ref: Option<LocalObjectReference>,
+        pub read_only: bool,
+    }
+}
+
+api_struct! {
+    pub struct FlockerVolumeSource {
+        pub dataset_name: String,
+        #[serde(rename = "datasetUUID")]
+        pub dataset_uuid: String,
     }
 }
 
@@ -114,6 +210,75 @@ api_struct! {
     pub struct DownwardApiVolumeSource {
         pub items: Vec<DownwardApiVolumeFile>,
         pub default_mode: Option<i32>,
+    }
+}
+
+api_struct! {
+    pub struct FcVolumeSource {
+        #[serde(rename = "targetWWNs")]
+        pub target_wwns: Vec<String>,
+        pub lun: Option<i32>,
+        pub fs_type: String,
+        pub read_only: bool,
+        pub wwids: Vec<String>,
+    }
+}
+
+api_struct! {
+    pub struct AzureFileVolumeSource {
+        pub secret_name: String,
+        pub share_name: String,
+        pub read_only: bool,
+    }
+}
+
+api_struct! {
+    pub struct ConfigMapVolumeSource {
+        pub name: String,
+        pub items: Vec<KeyToPath>,
+        pub default_mode: Option<i32>,
+        pub optional: Option<bool>,
+    }
+}
+
+api_struct! {
+    pub struct VsphereVirtualDiskVolumeSource {
+        pub volume_path: String,
+        pub fs_type: String,
+        pub storage_policy_name: String,
+        #[serde(rename = "storagePolicyID")]
+        pub storage_policy_id: String,
+    }
+}
+
+api_struct! {
+    pub struct QuobyteVolumeSource {
+        pub registry: String,
+        pub volume: String,
+        pub read_only: bool,
+        pub user: String,
+        pub group: String,
+        pub tenant: String,
+    }
+}
+
+api_struct! {
+    pub struct AzureDiskVolumeSource {
+        pub disk_name: String,
+        #[serde(rename = "diskURI")]
+        pub disk_uri: String,
+        pub caching_mode: Option<String>,
+        pub fs_type: Option<String>,
+        pub read_only: Option<bool>,
+        pub kind: Option<String>,
+    }
+}
+
+api_struct! {
+    pub struct PhotonPersistentDiskVolumeSource {
+        #[serde(rename = "pdID")]
+        pub pd_id: String,
+        pub fs_type: String,
     }
 }
 
@@ -169,12 +334,46 @@ api_struct! {
 }
 
 api_struct! {
+    pub struct PortworxVolumeSource {
+        #[serde(rename = "volumeID")]
+        pub volume_id: String,
+        pub fs_type: String,
+        pub read_only: bool,
+    }
+}
+
+api_struct! {
+    pub struct ScaleIoVolumeSource {
+        pub gateway: String,
+        pub system: String,
+        pub secret_ref: Option<LocalObjectReference>,
+        pub ssl_enabled: bool,
+        pub protection_domain: String,
+        pub storage_pool: String,
+        pub storage_mode: String,
+        pub volume_name: String,
+        pub fs_type: String,
+        pub read_only: bool,
+    }
+}
+
+api_struct! {
+    pub struct StorageOsVolumeSource {
+        pub volume_name: String,
+        pub volume_namespace: String,
+        pub fs_type: String,
+        pub read_only: bool,
+        pub secret_ref: Option<LocalObjectReference>,
+    }
+}
+
+api_struct! {
     pub struct CsiVolumeSource {
         pub driver: String,
         pub read_only: Option<bool>,
         pub fs_type: Option<String>,
         pub volume_attributes: StringMap,
-        pub node_publish_secret_ref: Option<super::LocalObjectReference>,
+        pub node_publish_secret_ref: Option<LocalObjectReference>,
     }
 }
 
@@ -187,7 +386,45 @@ api_struct! {
 api_struct! {
     pub struct PersistentVolumeClaimTemplate {
         pub metadata: ObjectMeta,
-        pub spec: Value,
+        pub spec: PersistentVolumeClaimSpec,
+    }
+}
+
+api_struct! {
+    pub struct PersistentVolumeClaimSpec {
+        pub access_modes: Vec<String>,
+        pub selector: Option<LabelSelector>,
+        pub resources: VolumeResourceRequirements,
+        pub volume_name: String,
+        pub storage_class_name: Option<String>,
+        pub volume_mode: Option<String>,
+        pub data_source: Option<TypedLocalObjectReference>,
+        pub data_source_ref: Option<TypedObjectReference>,
+        pub volume_attributes_class_name: Option<String>,
+    }
+}
+
+api_struct! {
+    pub struct VolumeResourceRequirements {
+        pub limits: ResourceList,
+        pub requests: ResourceList,
+    }
+}
+
+api_struct! {
+    pub struct TypedLocalObjectReference {
+        pub api_group: Option<String>,
+        pub kind: String,
+        pub name: String,
+    }
+}
+
+api_struct! {
+    pub struct TypedObjectReference {
+        pub api_group: Option<String>,
+        pub kind: String,
+        pub name: String,
+        pub namespace: Option<String>,
     }
 }
 

@@ -48,6 +48,7 @@ impl<'a> Path<'a> {
         }
     }
 
+    #[must_use]
     pub fn child(&'a self, name: &'a str) -> Path<'a> {
         Path {
             parent: Some(self),
@@ -55,6 +56,7 @@ impl<'a> Path<'a> {
         }
     }
 
+    #[must_use]
     pub fn index(&'a self, i: usize) -> Path<'a> {
         Path {
             parent: Some(self),
@@ -62,6 +64,7 @@ impl<'a> Path<'a> {
         }
     }
 
+    #[must_use]
     pub fn key(&'a self, k: &'a str) -> Path<'a> {
         Path {
             parent: Some(self),
@@ -141,21 +144,43 @@ impl Opts {
     }
 }
 
-/// A pod as sent on create: defaults filled in, then validated. The status a
-/// client sends is ignored on create, as the apiserver resets it.
+/// A pod as sent on create, taken through the registry's steps before
+/// validation (`BeforeCreate` and the pod strategy's `PrepareForCreate`):
+/// defaults, the request's namespace, a generated name, the status reset,
+/// fields of disabled features dropped and the AppArmor annotations copied
+/// to fields. Errors Kubernetes would report twice are reported once.
 pub fn check_pod_create(mut pod: Pod) -> Errors {
     crate::defaults::pod(&mut pod);
-    validate_pod_create(&pod)
+    update::prepare_for_create(&mut pod);
+    crate::defaults::drop_disabled_volume_fields(&mut pod.spec, None);
+    dedup(validate_pod_create(&pod))
 }
 
-/// An update of the pods resource: both sides defaulted, the status carried
-/// over from the stored pod (it is written only through the status
-/// subresource), then validated.
+/// An update of the pods resource, taken through the registry's steps before
+/// validation (`BeforeUpdate` and `PrepareForUpdate`): both sides defaulted,
+/// what the client may not set carried over from the stored pod (status,
+/// generation, uid, timestamps), fields of disabled features dropped unless
+/// the stored pod uses them. Errors Kubernetes would report twice are
+/// reported once.
 pub fn check_pod_update(mut new: Pod, mut old: Pod) -> Errors {
     crate::defaults::pod(&mut new);
     crate::defaults::pod(&mut old);
-    new.status = old.status.clone();
-    validate_pod_update(&new, &old)
+    update::prepare_for_update(&mut new, &mut old);
+    crate::defaults::drop_disabled_volume_fields(&mut new.spec, Some(&old.spec));
+    dedup(validate_pod_update(&new, &old))
+}
+
+/// Drops repeated errors, keeping the first of each. Kubernetes' validators
+/// overlap (the update path re-validates metadata and tolerations), and the
+/// apiserver's message lists each distinct error once.
+fn dedup(errs: Errors) -> Errors {
+    let mut out: Errors = Vec::with_capacity(errs.len());
+    for e in errs {
+        if !out.contains(&e) {
+            out.push(e);
+        }
+    }
+    out
 }
 
 /// Validates a pod as the apiserver does on create. `pod` must already carry

@@ -1,0 +1,5 @@
+import sys
+
+from podcore.cli import main
+
+sys.exit(main())
