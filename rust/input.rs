@@ -16,7 +16,7 @@ pub enum DecodeError {
     /// Not JSON at all, or not an object: the request is malformed (400).
     Malformed(String),
     /// JSON of the wrong type in a field: reported at that field.
-    Field(FieldError),
+    Field(Box<FieldError>),
 }
 
 impl From<DecodeError> for Error {
@@ -83,7 +83,7 @@ fn field_error(path: &str, inner: &serde_json::Error) -> DecodeError {
         Some(i) => msg[..i].to_owned(),
         None => msg,
     };
-    DecodeError::Field(FieldError::type_invalid(path, msg))
+    DecodeError::Field(Box::new(FieldError::type_invalid(path, msg)))
 }
 
 fn kind_of(v: &Value) -> &'static str {

@@ -320,7 +320,7 @@ fn decode_pod(src: Source<'_>) -> Result<Pod, DecodeError> {
 fn verdict(result: Result<Vec<FieldError>, DecodeError>) -> Result<Vec<FieldError>, Error> {
     match result {
         Ok(errs) => Ok(errs),
-        Err(DecodeError::Field(f)) => Ok(vec![f]),
+        Err(DecodeError::Field(f)) => Ok(vec![*f]),
         Err(DecodeError::Malformed(m)) => Err(Error::BadRequest(m)),
     }
 }
