@@ -964,23 +964,23 @@ mod tests {
             deep = json!([deep]);
         }
         let ops = json!([{"op": "test", "path": "", "value": 0}]);
-        assert_fails(&deep, &ops, &["deeper than 1000"]);
+        assert_fails(&deep, &ops, &["deeper than 128"]);
         let ops = json!([{"op": "add", "path": "/x", "value": deep}]);
-        assert_fails(&json!({}), &ops, &["operation 0", "deeper than 1000"]);
+        assert_fails(&json!({}), &ops, &["operation 0", "deeper than 128"]);
     }
 
     #[test]
     fn copies_cannot_grow_the_document_past_the_limit() {
         let mut value = json!(0);
-        for _ in 0..600 {
+        for _ in 0..80 {
             value = json!([value]);
         }
         let doc = json!({"a": value});
-        let shallow_target = format!("/a{}", "/0".repeat(300));
+        let shallow_target = format!("/a{}", "/0".repeat(40));
         let ops = json!([{"op": "copy", "from": "/a", "path": shallow_target}]);
         assert!(apply(&doc, &ops).is_ok());
-        let deep_target = format!("/a{}", "/0".repeat(500));
+        let deep_target = format!("/a{}", "/0".repeat(70));
         let ops = json!([{"op": "copy", "from": "/a", "path": deep_target}]);
-        assert_fails(&doc, &ops, &["operation 0", "deeper than 1000"]);
+        assert_fails(&doc, &ops, &["operation 0", "deeper than 128"]);
     }
 }

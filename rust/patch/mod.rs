@@ -20,7 +20,8 @@ pub use strategic::apply_strategic_merge_patch;
 ///
 /// The patch algorithms recurse once per level, so an unbounded depth would let
 /// a hostile document exhaust the stack; Kubernetes objects never come close.
-pub const MAX_DEPTH: usize = 1000;
+/// The same bound as serde_json's reader, so whatever podcore reads it can patch.
+pub const MAX_DEPTH: usize = 128;
 
 /// Why a patch could not be applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -170,7 +171,7 @@ mod tests {
     fn check_depth_accepts_the_limit_and_rejects_one_more() {
         assert!(check_depth(&nested_arrays(MAX_DEPTH), "ctx", "document").is_ok());
         let err = check_depth(&nested_arrays(MAX_DEPTH + 1), "ctx", "document").unwrap_err();
-        assert!(err.message.contains("deeper than 1000"), "{err}");
+        assert!(err.message.contains("deeper than 128"), "{err}");
     }
 
     #[test]

@@ -1576,8 +1576,8 @@ mod tests {
         for _ in 0..=crate::patch::MAX_DEPTH {
             deep = json!({"x": deep});
         }
-        assert!(smp_err(&deep, &json!({}), "Pod").contains("deeper than 1000"));
-        assert!(smp_err(&json!({}), &deep, "Pod").contains("deeper than 1000"));
+        assert!(smp_err(&deep, &json!({}), "Pod").contains("deeper than 128"));
+        assert!(smp_err(&json!({}), &deep, "Pod").contains("deeper than 128"));
     }
 
     #[test]
