@@ -8,10 +8,8 @@ import yaml
 
 from podcore.errors import BadRequest
 
-try:  # the C loader is much faster where PyYAML was built with libyaml
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[attr-defined]
-except AttributeError:  # pragma: no cover - depends on the PyYAML build
-    _Loader = yaml.SafeLoader
+# The C loader is much faster where PyYAML was built with libyaml.
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _error(exc: yaml.YAMLError) -> BadRequest:
