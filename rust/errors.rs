@@ -267,17 +267,18 @@ impl fmt::Display for Error {
         match self {
             Error::Invalid { kind, name, errors } => {
                 write!(f, "{kind} {} is invalid: ", go_quote(name))?;
-                if errors.len() == 1 {
-                    write!(f, "{}", errors[0])
-                } else {
-                    f.write_str("[")?;
-                    for (i, e) in errors.iter().enumerate() {
-                        if i > 0 {
-                            f.write_str(", ")?;
-                        }
-                        write!(f, "{e}")?;
+                // As apimachinery's aggregate: each distinct message once.
+                let mut distinct: Vec<String> = Vec::with_capacity(errors.len());
+                for e in errors {
+                    let text = e.to_string();
+                    if !distinct.contains(&text) {
+                        distinct.push(text);
                     }
-                    f.write_str("]")
+                }
+                if let [only] = distinct.as_slice() {
+                    f.write_str(only)
+                } else {
+                    write!(f, "[{}]", distinct.join(", "))
                 }
             }
             Error::BadRequest(m) | Error::Gone(m) => f.write_str(m),
@@ -347,5 +348,15 @@ mod tests {
             err.to_string(),
             "Pod \"x\" is invalid: [a: Required value, b: Required value]"
         );
+    }
+
+    #[test]
+    fn invalid_status_message_lists_each_distinct_error_once() {
+        let err = Error::Invalid {
+            kind: "Pod".into(),
+            name: "x".into(),
+            errors: vec![FieldError::required("a", ""), FieldError::required("a", "")],
+        };
+        assert_eq!(err.to_string(), "Pod \"x\" is invalid: a: Required value");
     }
 }

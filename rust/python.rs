@@ -111,7 +111,7 @@ fn to_pyerr(py: Python<'_>, err: &Error) -> PyErr {
         let message = err.to_string();
         let instance = match err {
             Error::Invalid { errors, .. } => {
-                let list = field_errors_to_py(py, errors)?;
+                let list = into_field_errors(py, errors.clone())?;
                 class.call1((message, list))?
             }
             _ => class.call1((message,))?,
@@ -122,24 +122,14 @@ fn to_pyerr(py: Python<'_>, err: &Error) -> PyErr {
 }
 
 impl Error {
+    /// The `podcore.errors` class: named by the Status reason, but for 410,
+    /// whose reason (`Expired`) is not the class name users know (`Gone`).
     fn reason_class(&self) -> &'static str {
         match self {
-            Error::Invalid { .. } => "Invalid",
-            Error::BadRequest(_) => "BadRequest",
-            Error::NotFound { .. } => "NotFound",
-            Error::AlreadyExists { .. } => "AlreadyExists",
-            Error::Conflict { .. } => "Conflict",
             Error::Gone(_) => "Gone",
+            other => other.reason(),
         }
     }
-}
-
-fn field_errors_to_py<'py>(py: Python<'py>, errs: &[FieldError]) -> PyResult<Bound<'py, PyList>> {
-    let items: Vec<PyFieldError> = errs
-        .iter()
-        .map(|e| PyFieldError { inner: e.clone() })
-        .collect();
-    PyList::new(py, items)
 }
 
 fn into_field_errors(py: Python<'_>, errs: Vec<FieldError>) -> PyResult<Bound<'_, PyList>> {

@@ -15,10 +15,9 @@ use crate::errors::FieldError;
 use crate::model::quantity::ParsedQuantity;
 use crate::model::{
     Capabilities, Container, ContainerPort, ContainerResizePolicy, EnvFromSource, EnvVar,
-    HttpGetAction, IntOrString, KeySelector, Lifecycle, LifecycleHandler, ObjectFieldSelector,
-    PodSpec, Probe, Quantity, ResourceClaim, ResourceFieldSelector, ResourceRequirements,
-    SeccompProfile, SecurityContext, SleepAction, VolumeDevice, VolumeMount,
-    WindowsSecurityContextOptions,
+    HttpGetAction, IntOrString, KeySelector, Lifecycle, LifecycleHandler, PodSpec, Probe, Quantity,
+    ResourceClaim, ResourceRequirements, SeccompProfile, SecurityContext, SleepAction,
+    VolumeDevice, VolumeMount, WindowsSecurityContextOptions,
 };
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -145,19 +144,17 @@ fn validate_init_containers(spec: &PodSpec, ctx: &Ctx, path: &Path, errs: &mut E
             }
             validate_probes(c, &cpath, errs);
         } else {
-            for (set, name) in [
-                (c.lifecycle.is_some(), "lifecycle"),
-                (c.liveness_probe.is_some(), "livenessProbe"),
-                (c.readiness_probe.is_some(), "readinessProbe"),
-                (c.startup_probe.is_some(), "startupProbe"),
-            ] {
-                if set {
-                    errs.push(FieldError::forbidden(
-                        cpath.child(name),
-                        INIT_NOT_RESTARTABLE,
-                    ));
-                }
-            }
+            forbid_set(
+                &[
+                    (c.lifecycle.is_some(), "lifecycle"),
+                    (c.liveness_probe.is_some(), "livenessProbe"),
+                    (c.readiness_probe.is_some(), "readinessProbe"),
+                    (c.startup_probe.is_some(), "startupProbe"),
+                ],
+                &cpath,
+                INIT_NOT_RESTARTABLE,
+                errs,
+            );
         }
         if !ctx.opts.allow_sidecar_resize_policy && !c.resize_policy.is_empty() {
             errs.push(FieldError::invalid(
@@ -192,41 +189,44 @@ fn validate_ephemeral_containers(spec: &PodSpec, ctx: &Ctx, path: &Path, errs: &
         // The fields Kubernetes leaves off its allow-list, in the order of
         // the Go struct.
         let res = &c.resources;
-        for (set, name) in [
-            (!c.ports.is_empty(), "ports"),
-            (
-                !res.limits.is_empty() || !res.requests.is_empty() || !res.claims.is_empty(),
-                "resources",
-            ),
-            (!c.resize_policy.is_empty(), "resizePolicy"),
-            (c.restart_policy.is_some(), "restartPolicy"),
-            (c.liveness_probe.is_some(), "livenessProbe"),
-            (c.readiness_probe.is_some(), "readinessProbe"),
-            (c.startup_probe.is_some(), "startupProbe"),
-            (c.lifecycle.is_some(), "lifecycle"),
-        ] {
-            if set {
-                errs.push(FieldError::forbidden(
-                    cpath.child(name),
-                    EPHEMERAL_FORBIDDEN,
-                ));
-            }
-        }
+        forbid_set(
+            &[
+                (!c.ports.is_empty(), "ports"),
+                (
+                    !res.limits.is_empty() || !res.requests.is_empty() || !res.claims.is_empty(),
+                    "resources",
+                ),
+                (!c.resize_policy.is_empty(), "resizePolicy"),
+                (c.restart_policy.is_some(), "restartPolicy"),
+                (c.liveness_probe.is_some(), "livenessProbe"),
+                (c.readiness_probe.is_some(), "readinessProbe"),
+                (c.startup_probe.is_some(), "startupProbe"),
+                (c.lifecycle.is_some(), "lifecycle"),
+            ],
+            &cpath,
+            EPHEMERAL_FORBIDDEN,
+            errs,
+        );
         let mounts_path = cpath.child("volumeMounts");
         for (j, m) in c.volume_mounts.iter().enumerate() {
-            let mpath = mounts_path.index(j);
-            if !m.sub_path.is_empty() {
-                errs.push(FieldError::forbidden(
-                    mpath.child("subPath"),
-                    EPHEMERAL_FORBIDDEN,
-                ));
-            }
-            if !m.sub_path_expr.is_empty() {
-                errs.push(FieldError::forbidden(
-                    mpath.child("subPathExpr"),
-                    EPHEMERAL_FORBIDDEN,
-                ));
-            }
+            forbid_set(
+                &[
+                    (!m.sub_path.is_empty(), "subPath"),
+                    (!m.sub_path_expr.is_empty(), "subPathExpr"),
+                ],
+                &mounts_path.index(j),
+                EPHEMERAL_FORBIDDEN,
+                errs,
+            );
+        }
+    }
+}
+
+/// A Forbidden error under `path` for each field of `fields` that is set.
+fn forbid_set(fields: &[(bool, &str)], path: &Path, detail: &str, errs: &mut Errors) {
+    for &(set, name) in fields {
+        if set {
+            errs.push(FieldError::forbidden(path.child(name), detail));
         }
     }
 }
@@ -258,7 +258,13 @@ fn validate_container_common(c: &Container, ctx: &Ctx, path: &Path, errs: &mut E
     validate_volume_mounts(c, ctx.vols, &path.child("volumeMounts"), errs);
     validate_volume_devices(c, ctx.vols, &path.child("volumeDevices"), errs);
     validate_pull_policy(&c.image_pull_policy, &path.child("imagePullPolicy"), errs);
-    validate_resource_requirements(&c.resources, ctx, &path.child("resources"), errs);
+    validate_resource_requirements(
+        &c.resources,
+        &ctx.claims,
+        ctx.opts,
+        &path.child("resources"),
+        errs,
+    );
     validate_resize_policy(
         &c.resize_policy,
         ctx.restart_policy,
@@ -403,11 +409,21 @@ fn validate_env_var_value_from(ev: &EnvVar, path: &Path, errs: &mut Errors) {
     let mut sources = 0;
     if let Some(f) = &from.field_ref {
         sources += 1;
-        validate_object_field_selector(f, &path.child("fieldRef"), errs);
+        super::volume::validate_object_field_selector(
+            f,
+            &ENV_FIELD_PATHS,
+            &path.child("fieldRef"),
+            errs,
+        );
     }
     if let Some(r) = &from.resource_field_ref {
         sources += 1;
-        validate_resource_field_selector(r, &path.child("resourceFieldRef"), errs);
+        super::volume::validate_resource_field_selector(
+            r,
+            &path.child("resourceFieldRef"),
+            false,
+            errs,
+        );
     }
     if let Some(k) = &from.config_map_key_ref {
         sources += 1;
@@ -441,167 +457,6 @@ const ENV_FIELD_PATHS: [&str; 9] = [
     "status.podIP",
     "status.podIPs",
 ];
-
-/// The labels `ConvertDownwardAPIFieldLabel` accepts for v1 pods.
-const CONVERTIBLE_FIELD_LABELS: [&str; 14] = [
-    "metadata.annotations",
-    "metadata.labels",
-    "metadata.name",
-    "metadata.namespace",
-    "metadata.uid",
-    "spec.nodeName",
-    "spec.restartPolicy",
-    "spec.serviceAccountName",
-    "spec.schedulerName",
-    "status.phase",
-    "status.hostIP",
-    "status.hostIPs",
-    "status.podIP",
-    "status.podIPs",
-];
-
-/// `fieldpath.SplitMaybeSubscriptedPath`: `metadata.labels['key']` into
-/// the path and the key.
-fn split_subscripted(field_path: &str) -> Option<(&str, &str)> {
-    let inner = field_path.strip_suffix("']")?;
-    let (path, key) = inner.split_once("['")?;
-    (!path.is_empty()).then_some((path, key))
-}
-
-/// `validateObjectFieldSelector` with the environment's field list.
-fn validate_object_field_selector(fs: &ObjectFieldSelector, path: &Path, errs: &mut Errors) {
-    if fs.api_version.is_empty() {
-        errs.push(FieldError::required(path.child("apiVersion"), ""));
-        return;
-    }
-    if fs.field_path.is_empty() {
-        errs.push(FieldError::required(path.child("fieldPath"), ""));
-        return;
-    }
-    // The label as `ConvertDownwardAPIFieldLabel` returns it, or its error.
-    let converted: Result<&str, String> = if fs.api_version != "v1" {
-        Err(format!("unsupported pod version: {}", fs.api_version))
-    } else if let Some((p, _)) = split_subscripted(&fs.field_path) {
-        if matches!(p, "metadata.annotations" | "metadata.labels") {
-            Ok(&fs.field_path)
-        } else {
-            Err(format!(
-                "field label does not support subscript: {}",
-                fs.field_path
-            ))
-        }
-    } else if CONVERTIBLE_FIELD_LABELS.contains(&fs.field_path.as_str()) {
-        Ok(&fs.field_path)
-    } else if fs.field_path == "spec.host" {
-        Ok("spec.nodeName")
-    } else {
-        Err(format!("field label not supported: {}", fs.field_path))
-    };
-    let internal = match converted {
-        Ok(p) => p,
-        Err(e) => {
-            errs.push(FieldError::invalid(
-                path.child("fieldPath"),
-                fs.field_path.as_str(),
-                format!("error converting fieldPath: {e}"),
-            ));
-            return;
-        }
-    };
-    if let Some((p, key)) = split_subscripted(internal) {
-        match p {
-            "metadata.annotations" => {
-                let lower = key.to_lowercase();
-                let msgs = names::is_qualified_name(&lower);
-                invalid_each(errs, path, &lower, msgs);
-            }
-            "metadata.labels" => {
-                invalid_each(errs, path, key, names::is_qualified_name(key));
-            }
-            other => errs.push(FieldError::invalid(
-                path,
-                other,
-                "does not support subscript",
-            )),
-        }
-    } else if !ENV_FIELD_PATHS.contains(&internal) {
-        errs.push(FieldError::not_supported(
-            path.child("fieldPath"),
-            internal,
-            &ENV_FIELD_PATHS,
-        ));
-    }
-}
-
-/// The container resources the downward API exposes, sorted.
-const RESOURCE_FIELD_PATHS: [&str; 6] = [
-    "limits.cpu",
-    "limits.ephemeral-storage",
-    "limits.memory",
-    "requests.cpu",
-    "requests.ephemeral-storage",
-    "requests.memory",
-];
-
-/// `validateContainerResourceFieldSelector` for an environment variable
-/// (the container name may be empty: it defaults to the container itself).
-fn validate_resource_field_selector(fs: &ResourceFieldSelector, path: &Path, errs: &mut Errors) {
-    let r = fs.resource.as_str();
-    if r.is_empty() {
-        errs.push(FieldError::required(path.child("resource"), ""));
-    } else if !RESOURCE_FIELD_PATHS.contains(&r)
-        && !r.starts_with("requests.hugepages-")
-        && !r.starts_with("limits.hugepages-")
-    {
-        errs.push(FieldError::not_supported(
-            path.child("resource"),
-            r,
-            &RESOURCE_FIELD_PATHS,
-        ));
-    }
-    validate_divisor(r, fs.divisor.as_ref(), path, errs);
-}
-
-const MEMORY_DIVISORS: [&str; 13] = [
-    "1", "1k", "1M", "1G", "1T", "1P", "1E", "1Ki", "1Mi", "1Gi", "1Ti", "1Pi", "1Ei",
-];
-
-/// `validateContainerResourceDivisor`: the divisor, in canonical form, must
-/// be one of the units the resource supports.
-fn validate_divisor(resource: &str, divisor: Option<&Quantity>, path: &Path, errs: &mut Errors) {
-    let Some(d) = divisor.and_then(|d| d.parsed().ok()) else {
-        return;
-    };
-    if d.is_zero() {
-        return;
-    }
-    let canonical = d.to_string();
-    let bad = |msg: &str, errs: &mut Errors| {
-        errs.push(FieldError::invalid(path.child("divisor"), resource, msg));
-    };
-    match resource {
-        "limits.cpu" | "requests.cpu" if canonical != "1m" && canonical != "1" => {
-            bad(
-                "only divisor's values 1m and 1 are supported with the cpu resource",
-                errs,
-            );
-        }
-        "limits.memory" | "requests.memory" if !MEMORY_DIVISORS.contains(&canonical.as_str()) => {
-            bad("only divisor's values 1, 1k, 1M, 1G, 1T, 1P, 1E, 1Ki, 1Mi, 1Gi, 1Ti, 1Pi, 1Ei are supported with the memory resource", errs);
-        }
-        "limits.ephemeral-storage" | "requests.ephemeral-storage"
-            if !MEMORY_DIVISORS.contains(&canonical.as_str()) =>
-        {
-            bad("only divisor's values 1, 1k, 1M, 1G, 1T, 1P, 1E, 1Ki, 1Mi, 1Gi, 1Ti, 1Pi, 1Ei are supported with the local ephemeral storage resource", errs);
-        }
-        _ => {}
-    }
-    if (resource.starts_with("requests.hugepages-") || resource.starts_with("limits.hugepages-"))
-        && !MEMORY_DIVISORS.contains(&canonical.as_str())
-    {
-        bad("only divisor's values 1, 1k, 1M, 1G, 1T, 1P, 1E, 1Ki, 1Mi, 1Gi, 1Ti, 1Pi, 1Ei are supported with the hugepages resource", errs);
-    }
-}
 
 /// `validateConfigMapKeySelector` / `validateSecretKeySelector`: an empty
 /// name fails the name rule rather than being "required".
@@ -1073,10 +928,13 @@ fn validate_quantity<'q>(
     Some(parsed)
 }
 
-/// `ValidateContainerResourceRequirements`.
-fn validate_resource_requirements(
+/// `ValidateContainerResourceRequirements`; also the pod's overhead, which
+/// the apiserver checks as a container's limits. `pod_claims` are the names
+/// in `spec.resourceClaims` that `claims` may refer to.
+pub fn validate_resource_requirements(
     req: &ResourceRequirements,
-    ctx: &Ctx,
+    pod_claims: &BTreeSet<&str>,
+    opts: &Opts,
     path: &Path,
     errs: &mut Errors,
 ) {
@@ -1086,12 +944,12 @@ fn validate_resource_requirements(
     for (name, q) in &req.limits {
         let qpath = lim_path.key(name);
         validate_container_resource_name(name, &qpath, errs);
-        validate_quantity(name, q, ctx.opts, &qpath, errs);
+        validate_quantity(name, q, opts, &qpath, errs);
     }
     for (name, q) in &req.requests {
         let qpath = req_path.key(name);
         validate_container_resource_name(name, &qpath, errs);
-        let request = validate_quantity(name, q, ctx.opts, &qpath, errs);
+        let request = validate_quantity(name, q, opts, &qpath, errs);
         match req.limits.get(name) {
             Some(limit) => {
                 let (Some(request), Ok(limit)) = (request, limit.parsed()) else {
@@ -1134,7 +992,7 @@ fn validate_resource_requirements(
             "HugePages require cpu or memory",
         ));
     }
-    validate_resource_claim_names(&req.claims, &ctx.claims, &path.child("claims"), errs);
+    validate_resource_claim_names(&req.claims, pod_claims, &path.child("claims"), errs);
 }
 
 /// `validateResourceClaimNames`: each entry names a pod resource claim,
@@ -1909,15 +1767,5 @@ mod tests {
             check("\u{7}x"),
             ["runAsUserName cannot contain control characters"]
         );
-    }
-
-    #[test]
-    fn subscripted_field_paths_split_on_the_last_bracket_pair() {
-        assert_eq!(
-            split_subscripted("metadata.labels['a']"),
-            Some(("metadata.labels", "a"))
-        );
-        assert_eq!(split_subscripted("['a']"), None);
-        assert_eq!(split_subscripted("metadata.labels"), None);
     }
 }

@@ -148,39 +148,24 @@ impl Opts {
 /// validation (`BeforeCreate` and the pod strategy's `PrepareForCreate`):
 /// defaults, the request's namespace, a generated name, the status reset,
 /// fields of disabled features dropped and the AppArmor annotations copied
-/// to fields. Errors Kubernetes would report twice are reported once.
+/// to fields. Like the apiserver's list of causes, an error two validators
+/// both find appears twice; the Status message (`Error::Invalid`) lists it once.
 pub fn check_pod_create(mut pod: Pod) -> Errors {
     crate::defaults::pod(&mut pod);
     update::prepare_for_create(&mut pod);
-    crate::defaults::drop_disabled_volume_fields(&mut pod.spec, None);
-    dedup(validate_pod_create(&pod))
+    validate_pod_create(&pod)
 }
 
 /// An update of the pods resource, taken through the registry's steps before
 /// validation (`BeforeUpdate` and `PrepareForUpdate`): both sides defaulted,
 /// what the client may not set carried over from the stored pod (status,
 /// generation, uid, timestamps), fields of disabled features dropped unless
-/// the stored pod uses them. Errors Kubernetes would report twice are
-/// reported once.
+/// the stored pod uses them.
 pub fn check_pod_update(mut new: Pod, mut old: Pod) -> Errors {
     crate::defaults::pod(&mut new);
     crate::defaults::pod(&mut old);
     update::prepare_for_update(&mut new, &mut old);
-    crate::defaults::drop_disabled_volume_fields(&mut new.spec, Some(&old.spec));
-    dedup(validate_pod_update(&new, &old))
-}
-
-/// Drops repeated errors, keeping the first of each. Kubernetes' validators
-/// overlap (the update path re-validates metadata and tolerations), and the
-/// apiserver's message lists each distinct error once.
-fn dedup(errs: Errors) -> Errors {
-    let mut out: Errors = Vec::with_capacity(errs.len());
-    for e in errs {
-        if !out.contains(&e) {
-            out.push(e);
-        }
-    }
-    out
+    validate_pod_update(&new, &old)
 }
 
 /// Validates a pod as the apiserver does on create. `pod` must already carry

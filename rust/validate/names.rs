@@ -538,7 +538,7 @@ where
 
 /// Lower-cases the way Go's `strings.ToLower` does: one rune at a time with
 /// the simple mapping, which differs from Rust's full mapping only for U+0130.
-fn go_to_lower(s: &str) -> String {
+pub fn go_to_lower(s: &str) -> String {
     if s.is_ascii() {
         return s.to_ascii_lowercase();
     }

@@ -13,7 +13,7 @@ use crate::errors::FieldError;
 use crate::model::{
     Affinity, Container, LabelSelector, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm,
     ObjectMeta, PodAffinity, PodAffinityTerm, PodDnsConfig, PodResourceClaim, PodSecurityContext,
-    PodSpec, PreferredSchedulingTerm, Quantity, StringMap, Toleration, TopologySpreadConstraint,
+    PodSpec, PreferredSchedulingTerm, StringMap, Toleration, TopologySpreadConstraint,
     WeightedPodAffinityTerm,
 };
 use serde_json::Value;
@@ -334,30 +334,6 @@ fn validate_os(name: &str, path: &Path, errs: &mut Errors) {
 // ---------------------------------------------------------------------------
 // Overhead
 
-/// Resource names that need no domain prefix anywhere in the API.
-const STANDARD_RESOURCES: [&str; 20] = [
-    "cpu",
-    "memory",
-    "ephemeral-storage",
-    "requests.cpu",
-    "requests.memory",
-    "requests.ephemeral-storage",
-    "limits.cpu",
-    "limits.memory",
-    "limits.ephemeral-storage",
-    "pods",
-    "services",
-    "replicationcontrollers",
-    "resourcequotas",
-    "secrets",
-    "configmaps",
-    "persistentvolumeclaims",
-    "requests.storage",
-    "services.nodeports",
-    "services.loadbalancers",
-    "storage",
-];
-
 /// `validateOverhead`: the apiserver checks the overhead as the limits of a
 /// container's resource requirements, so errors sit under `overhead.limits`.
 fn validate_overhead(
@@ -366,111 +342,17 @@ fn validate_overhead(
     opts: &Opts,
     errs: &mut Errors,
 ) {
-    let lp = path.child("limits");
-    let mut cpu_or_memory = false;
-    let mut huge_pages = false;
-    for (name, q) in overhead {
-        let kp = lp.key(name);
-        validate_container_resource_name(name, &kp, errs);
-        let is_huge = name.starts_with("hugepages-");
-        huge_pages |= is_huge;
-        cpu_or_memory |= name == "cpu" || name == "memory";
-        // A quantity that does not parse is rejected when the request is
-        // decoded, before validation.
-        let Ok(parsed) = q.parsed() else {
-            continue;
-        };
-        if parsed.sign() < 0 {
-            errs.push(FieldError::invalid(
-                kp,
-                parsed.to_string(),
-                "must be greater than or equal to 0",
-            ));
-        }
-        if name.contains('/')
-            && !name.contains("kubernetes.io/")
-            && is_extended_resource_name(name)
-            && parsed.milli_value() % 1000 != 0
-        {
-            errs.push(FieldError::invalid(
-                kp,
-                parsed.to_string(),
-                "must be an integer",
-            ));
-        }
-        if is_huge && !opts.allow_indivisible_huge_pages_values {
-            let divisible = name
-                .strip_prefix("hugepages-")
-                .and_then(|size| Quantity::parse(size).ok())
-                .is_some_and(|page| {
-                    page.sign() > 0
-                        && page.milli_value() % 1000 == 0
-                        && page.value() != 0
-                        && parsed.value() % page.value() == 0
-                });
-            if !divisible {
-                errs.push(FieldError::invalid(
-                    kp,
-                    parsed.to_string(),
-                    format!("{parsed} is not positive integer multiple of {name}"),
-                ));
-            }
-        }
-    }
-    if huge_pages && !cpu_or_memory {
-        errs.push(FieldError::forbidden(
-            path,
-            "HugePages require cpu or memory",
-        ));
-    }
-}
-
-/// `validateContainerResourceName`: a qualified name; without a domain a
-/// standard container resource, with one a native or extended resource.
-fn validate_container_resource_name(name: &str, path: &Path, errs: &mut Errors) {
-    let msgs = names::is_qualified_name(name);
-    let qualified = msgs.is_empty();
-    invalid_each(errs, path, name, msgs);
-    if qualified && !name.contains('/') && !is_standard_resource_name(name) {
-        errs.push(FieldError::invalid(
-            path,
-            name,
-            "must be a standard resource type or fully qualified",
-        ));
-    }
-    if !name.contains('/') {
-        let container_std = matches!(name, "cpu" | "memory" | "ephemeral-storage")
-            || name.starts_with("hugepages-");
-        if !container_std {
-            errs.push(FieldError::invalid(
-                path,
-                name,
-                "must be a standard resource for containers",
-            ));
-        }
-    } else if !name.contains("kubernetes.io/") && !is_extended_resource_name(name) {
-        errs.push(FieldError::invalid(
-            path,
-            name,
-            "doesn't follow extended resource name standard",
-        ));
-    }
-}
-
-fn is_standard_resource_name(name: &str) -> bool {
-    STANDARD_RESOURCES.contains(&name)
-        || name.starts_with("hugepages-")
-        || name.starts_with("requests.hugepages-")
-        || name.starts_with("limits.hugepages-")
-}
-
-/// `IsExtendedResourceName` for a name with a domain outside kubernetes.io:
-/// its quota form `requests.<name>` must still be a qualified name.
-fn is_extended_resource_name(name: &str) -> bool {
-    if name.starts_with("requests.") {
-        return false;
-    }
-    names::is_qualified_name(&format!("requests.{name}")).is_empty()
+    let as_limits = crate::model::ResourceRequirements {
+        limits: overhead.clone(),
+        ..Default::default()
+    };
+    super::container::validate_resource_requirements(
+        &as_limits,
+        &std::collections::BTreeSet::new(),
+        opts,
+        path,
+        errs,
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -1568,7 +1450,10 @@ mod tests {
 
     #[test]
     fn overhead_quantities_must_not_be_negative() {
-        let overhead = crate::model::ResourceList::from([("cpu".into(), Quantity::new("-100m"))]);
+        let overhead = crate::model::ResourceList::from([(
+            "cpu".into(),
+            crate::model::Quantity::new("-100m"),
+        )]);
         let mut errs = Errors::new();
         validate_overhead(
             &overhead,

@@ -268,6 +268,7 @@ pub fn prepare_for_update(new: &mut Pod, old: &mut Pod) {
 /// signals (ContainerStopSignals, alpha). Volume fields are dropped by
 /// `defaults::drop_disabled_volume_fields`.
 fn drop_disabled_fields(spec: &mut PodSpec, old: Option<&PodSpec>) {
+    crate::defaults::drop_disabled_volume_fields(spec, old);
     if old.is_none_or(|o| o.resources.is_none()) {
         spec.resources = None;
     }
@@ -425,27 +426,6 @@ fn validate_pod_metadata_and_spec(pod: &Pod, opts: &Opts, errs: &mut Errors) {
                     ));
                 }
             }
-        }
-    }
-    validate_images_untrimmed(&pod.spec.containers, &spec_path.child("containers"), errs);
-    validate_images_untrimmed(
-        &pod.spec.init_containers,
-        &spec_path.child("initContainers"),
-        errs,
-    );
-}
-
-/// `validateContainerOnlyForPod`: a pod's images carry no surrounding
-/// whitespace (templates may, for historical reasons).
-fn validate_images_untrimmed(containers: &[Container], path: &Path, errs: &mut Errors) {
-    for (i, c) in containers.iter().enumerate() {
-        if c.image.trim() != c.image {
-            let ip = path.index(i);
-            errs.push(FieldError::invalid(
-                ip.child("image"),
-                c.image.as_str(),
-                "must not have leading or trailing whitespace",
-            ));
         }
     }
 }

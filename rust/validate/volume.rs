@@ -10,7 +10,7 @@
 
 use super::meta::validate_annotations;
 use super::names::{
-    inclusive_range_error, is_dns1123_label, is_dns1123_subdomain, is_qualified_name,
+    go_to_lower, inclusive_range_error, is_dns1123_label, is_dns1123_subdomain, is_qualified_name,
     name_is_dns_subdomain, DNS1123_LABEL_MAX_LENGTH, DNS1123_SUBDOMAIN_MAX_LENGTH,
 };
 use super::spec::{validate_label_selector, validate_labels};
@@ -714,7 +714,7 @@ fn flex_volume(s: &FlexVolumeSource, p: &Path, errs: &mut Errors) {
     let options = p.child("options");
     for k in s.options.keys() {
         let namespace = k.split_once('/').map_or(k.as_str(), |(ns, _)| ns);
-        let normalized = format!(".{}", go_lower(namespace));
+        let normalized = format!(".{}", go_to_lower(namespace));
         if normalized.ends_with(".kubernetes.io") || normalized.ends_with(".k8s.io") {
             errs.push(FieldError::invalid(
                 options.key(k),
@@ -800,7 +800,7 @@ fn csi(s: &CsiVolumeSource, p: &Path, errs: &mut Errors) {
     {
         std::borrow::Cow::Borrowed(s.driver.as_str())
     } else {
-        std::borrow::Cow::Owned(go_lower(&s.driver))
+        std::borrow::Cow::Owned(go_to_lower(&s.driver))
     };
     for msg in is_dns1123_subdomain(&lowered) {
         errs.push(FieldError::invalid(driver, s.driver.as_str(), msg));
@@ -941,20 +941,6 @@ fn convert_downward_api_field(version: &str, label: &str) -> Result<String, Stri
     }
 }
 
-/// Lower-cases as Go's `strings.ToLower` (simple case mapping: U+0130
-/// becomes a plain 'i').
-fn go_lower(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if c == '\u{130}' {
-            out.push('i');
-        } else {
-            out.extend(c.to_lowercase());
-        }
-    }
-    out
-}
-
 /// `validateObjectFieldSelector`, shared by downwardAPI volume files and
 /// container env (`expressions` is the allow list of the use, sorted).
 pub fn validate_object_field_selector(
@@ -992,7 +978,7 @@ pub fn validate_object_field_selector(
     if let Some((path, sub)) = split_subscript(&internal) {
         match path {
             "metadata.annotations" => {
-                let key = go_lower(sub);
+                let key = go_to_lower(sub);
                 for msg in is_qualified_name(&key) {
                     errs.push(FieldError::invalid(p, key.as_str(), msg));
                 }
@@ -1788,5 +1774,15 @@ mod tests {
         assert!(is_generated_claim("pod-vol", "pod", "vol"));
         assert!(!is_generated_claim("pod_vol", "pod", "vol"));
         assert!(!is_generated_claim("pod-vol2", "pod", "vol"));
+    }
+
+    #[test]
+    fn subscripted_field_paths_split_on_the_last_bracket_pair() {
+        assert_eq!(
+            split_subscript("metadata.labels['a']"),
+            Some(("metadata.labels", "a"))
+        );
+        assert_eq!(split_subscript("['a']"), None);
+        assert_eq!(split_subscript("metadata.labels"), None);
     }
 }
