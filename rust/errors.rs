@@ -237,6 +237,12 @@ pub enum Error {
     },
     /// 410: a watch from before the retained window.
     Gone(String),
+    /// 403: the operation is not allowed on this object.
+    Forbidden {
+        resource: String,
+        name: String,
+        message: String,
+    },
 }
 
 impl Error {
@@ -247,6 +253,7 @@ impl Error {
             Error::NotFound { .. } => 404,
             Error::AlreadyExists { .. } | Error::Conflict { .. } => 409,
             Error::Gone(_) => 410,
+            Error::Forbidden { .. } => 403,
         }
     }
 
@@ -258,6 +265,7 @@ impl Error {
             Error::AlreadyExists { .. } => "AlreadyExists",
             Error::Conflict { .. } => "Conflict",
             Error::Gone(_) => "Expired",
+            Error::Forbidden { .. } => "Forbidden",
         }
     }
 }
@@ -288,6 +296,11 @@ impl fmt::Display for Error {
             Error::AlreadyExists { resource, name } => {
                 write!(f, "{resource} {} already exists", go_quote(name))
             }
+            Error::Forbidden {
+                resource,
+                name,
+                message,
+            } => write!(f, "{resource} {} is forbidden: {message}", go_quote(name)),
             Error::Conflict {
                 resource,
                 name,

@@ -8,6 +8,9 @@ pub mod errors;
 pub mod input;
 pub mod model;
 pub mod patch;
+pub mod selector;
+pub mod store;
 pub mod validate;
+pub mod workload;
 
 mod python;

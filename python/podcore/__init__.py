@@ -18,14 +18,26 @@ from podcore._core import (
     validate_pod_update,
     validate_pod_updates,
 )
-from podcore.errors import AlreadyExists, ApiError, BadRequest, Conflict, Gone, Invalid, NotFound
+from podcore.cluster import Cluster
+from podcore.errors import (
+    AlreadyExists,
+    ApiError,
+    BadRequest,
+    Conflict,
+    Forbidden,
+    Gone,
+    Invalid,
+    NotFound,
+)
 
 __all__ = [
     "AlreadyExists",
     "ApiError",
     "BadRequest",
+    "Cluster",
     "Conflict",
     "FieldError",
+    "Forbidden",
     "Gone",
     "Invalid",
     "NotFound",

@@ -1,6 +1,7 @@
 """Type stubs for podcore's native core."""
 
-from collections.abc import Iterable
+import builtins
+from collections.abc import Iterable, Sequence
 from typing import Any, Literal, TypeAlias, final
 
 __version__: str
@@ -101,6 +102,12 @@ def diff(old: Any, new: Any) -> list[dict[str, Any]]:
     Applying them to ``old`` (with any RFC 6902 implementation) gives ``new``.
     """
 
+def _diff_values(old: Any, new: Any) -> list[dict[str, Any]]:
+    """``diff`` computed by converting both inputs to JSON values first.
+
+    Internal: the reference ``diff`` is checked against; same results and errors.
+    """
+
 def apply_json_patch(obj: _Object | list[Any], ops: list[dict[str, Any]] | str | bytes) -> Any:
     """``obj`` with an RFC 6902 JSON Patch applied; ``obj`` itself is not changed.
 
@@ -124,3 +131,130 @@ def apply_strategic_merge_patch(
     Raises:
         BadRequest: the patch is malformed, or the kind has no patch strategies.
     """
+
+_Selector: TypeAlias = str | dict[str, Any] | None
+
+@final
+class Store:
+    """The object store behind ``podcore.Cluster``: kube-apiserver's registry
+    (defaults, validation, resourceVersions, generations, graceful deletion)
+    over an indexed, watchable store. Thread-safe; batch calls release the GIL.
+
+    ``kind`` arguments take a Kind (``Pod``), its resource name (``pods``) or
+    short name (``po``, ``deploy``, ``sts``, ``ds``, ``pvc``, ``ns``, ``no``).
+    """
+
+    def __new__(cls, *, seed: int = 0, window: int = 100000) -> Store: ...
+    @property
+    def now(self) -> int:
+        """The Unix time (seconds) stamped on creations and deletions."""
+    @now.setter
+    def now(self, value: int) -> None: ...
+    @property
+    def resource_version(self) -> str:
+        """The latest resourceVersion of the store."""
+    def create(self, obj: _Object, namespace: str = "") -> dict[str, Any]:
+        """Create an object (in its own namespace, else ``namespace``, else ``default``).
+
+        Raises:
+            Invalid: the object fails validation; nothing is stored.
+            AlreadyExists: the name is taken.
+            NotFound: the namespace does not exist.
+            Forbidden: the namespace is being deleted.
+            BadRequest: the input is not an object of a kind the store holds.
+        """
+    def get(self, kind: str, name: str, namespace: str = "default") -> dict[str, Any]: ...
+    def list(
+        self, kind: str, namespace: str | None = None, label_selector: _Selector = None
+    ) -> builtins.list[dict[str, Any]]:
+        """Objects in key order, filtered by namespace and label selector (the
+        string syntax or a LabelSelector dict), answered from the label index."""
+    def keys(
+        self, kind: str, namespace: str | None = None, label_selector: _Selector = None
+    ) -> builtins.list[tuple[str, str]]:
+        """``(namespace, name)`` of what ``list`` would return."""
+    def count(self, kind: str) -> int: ...
+    def replace(self, obj: _Object, namespace: str = "") -> dict[str, Any]:
+        """Update an object; a set ``metadata.resourceVersion`` must be current.
+
+        Raises:
+            Conflict: the resourceVersion (or uid) is not the stored one.
+            Invalid: the update fails validation; the object is unchanged.
+        """
+    def replace_status(self, obj: _Object, namespace: str = "") -> dict[str, Any]:
+        """Write only the object's status (the ``status`` subresource)."""
+    def patch(
+        self,
+        kind: str,
+        name: str,
+        patch: Any,
+        namespace: str = "default",
+        type: str = "strategic",
+    ) -> dict[str, Any]:
+        """Patch an object (``strategic``, ``merge`` or ``json``) and store the
+        result as ``replace`` does."""
+    def delete(
+        self,
+        kind: str,
+        name: str,
+        namespace: str = "default",
+        propagation: str = "Background",
+        *,
+        grace_period_seconds: int | None = None,
+        resource_version: str | None = None,
+        uid: str | None = None,
+    ) -> dict[str, Any] | None:
+        """Delete an object: the object while it stays (graceful deletion,
+        finalizers), None when it is gone."""
+    def apply(self, objects: Sequence[_Object]) -> builtins.list[dict[str, Any]]:
+        """``kubectl apply`` each object, all or nothing."""
+    def create_pods(
+        self,
+        namespace: str,
+        template: _Object,
+        *,
+        count: int = 0,
+        generate_name: str = "",
+        names: builtins.list[str] | None = None,
+        owner: dict[str, Any] | None = None,
+        overlays: builtins.list[dict[str, Any]] | None = None,
+    ) -> builtins.list[str]:
+        """Create pods from a pod template in one call, all or none; they share
+        the template's parsed spec. ``overlays`` are per-pod merge patches.
+        Returns the pods' names."""
+    def delete_many(
+        self, kind: str, keys: builtins.list[tuple[str, str]], *, propagation: str = "Background"
+    ) -> int:
+        """Delete many objects; returns how many are gone at once."""
+    def collect_garbage(self) -> int:
+        """One pass of the garbage collector and namespace controller."""
+    def dependents(self, uid: str) -> builtins.list[tuple[str, str, str]]:
+        """``(kind, namespace, name)`` of the objects owned by ``uid``."""
+    def owned_pod_counts(self, uid: str) -> dict[str, int]:
+        """Counts of the pods owned by ``uid`` by phase, readiness, deletion, binding."""
+    def pods_on_node(self, node: str) -> builtins.list[tuple[str, str]]: ...
+    def watch(
+        self,
+        kind: str | None = None,
+        namespace: str | None = None,
+        resource_version: str | None = None,
+        *,
+        label_selector: _Selector = None,
+        timeout_seconds: float = 0.0,
+    ) -> Watch:
+        """Change events after ``resource_version`` (without one: the current
+        objects as ADDED, then changes).
+
+        Raises:
+            Gone: ``resource_version`` is older than the events kept.
+        """
+
+@final
+class Watch:
+    """Watch events, ``{"type": "ADDED"|"MODIFIED"|"DELETED", "object": {...}}``."""
+
+    def __iter__(self) -> Watch: ...
+    def __next__(self) -> dict[str, Any]: ...
+    @property
+    def resource_version(self) -> str:
+        """The resourceVersion read up to: resume a later watch from it."""

@@ -7,7 +7,16 @@ from typing import TYPE_CHECKING, ClassVar
 if TYPE_CHECKING:
     from podcore._core import FieldError
 
-__all__ = ["AlreadyExists", "ApiError", "BadRequest", "Conflict", "Gone", "Invalid", "NotFound"]
+__all__ = [
+    "AlreadyExists",
+    "ApiError",
+    "BadRequest",
+    "Conflict",
+    "Forbidden",
+    "Gone",
+    "Invalid",
+    "NotFound",
+]
 
 
 class ApiError(Exception):
@@ -41,6 +50,14 @@ class BadRequest(ApiError):
 
     code = 400
     reason = "BadRequest"
+
+
+class Forbidden(ApiError):
+    """403: the operation is not allowed on this object (a namespace that may
+    not be deleted, new content in a terminating namespace)."""
+
+    code = 403
+    reason = "Forbidden"
 
 
 class NotFound(ApiError):

@@ -102,7 +102,7 @@ fn validate_common(meta: &ObjectMeta, path: &Path, errs: &mut Errors) {
 }
 
 /// `ValidateNonnegativeField`.
-fn validate_nonnegative(value: i64, path: &Path, errs: &mut Errors) {
+pub fn validate_nonnegative(value: i64, path: &Path, errs: &mut Errors) {
     if value < 0 {
         errs.push(FieldError::invalid(
             path,
@@ -218,7 +218,7 @@ pub fn validate_finalizers(finalizers: &[String], path: &Path, errs: &mut Errors
 
 /// The core API's extra finalizer check: each entry again, on its index, and
 /// a name without a domain must be one Kubernetes defines.
-fn validate_kube_finalizer_names(finalizers: &[String], path: &Path, errs: &mut Errors) {
+pub fn validate_kube_finalizer_names(finalizers: &[String], path: &Path, errs: &mut Errors) {
     for (i, f) in finalizers.iter().enumerate() {
         let ip = path.index(i);
         invalid_each(errs, &ip, f, names::is_qualified_name(f));

@@ -213,12 +213,50 @@ pub fn prepare_for_create(pod: &mut Pod) -> Vec<String> {
     m.deletion_timestamp = None;
     m.deletion_grace_period_seconds = None;
     m.generation = 1;
+    drop_disabled_fields(&mut pod.spec, None);
     pod.status = crate::model::PodStatus {
         phase: "Pending".to_owned(),
+        qos_class: qos_class(&pod.spec).to_owned(),
         ..Default::default()
     };
-    drop_disabled_fields(&mut pod.spec, None);
     apply_apparmor_version_skew(pod)
+}
+
+/// The pod's quality-of-service class (`ComputePodQOS`), from the cpu and
+/// memory of its containers and init containers: no requests or limits at
+/// all is BestEffort; limits on both for every container, with the summed
+/// requests equal to the summed limits, is Guaranteed; anything else
+/// Burstable. Zero quantities count as unset.
+pub fn qos_class(spec: &PodSpec) -> &'static str {
+    const TRACKED: [&str; 2] = ["cpu", "memory"];
+    let mut requests: [Option<i128>; 2] = [None; 2];
+    let mut limits: [Option<i128>; 2] = [None; 2];
+    let mut guaranteed = true;
+    let positive = |q: &crate::model::Quantity| {
+        q.parsed()
+            .ok()
+            .filter(|p| p.sign() > 0)
+            .map(|p| i128::from(p.milli_value()))
+    };
+    for c in spec.init_containers.iter().chain(&spec.containers) {
+        for (i, name) in TRACKED.iter().enumerate() {
+            if let Some(v) = c.resources.requests.get(*name).and_then(positive) {
+                *requests[i].get_or_insert(0) += v;
+            }
+            match c.resources.limits.get(*name).and_then(positive) {
+                Some(v) => *limits[i].get_or_insert(0) += v,
+                None => guaranteed = false,
+            }
+        }
+    }
+    if requests.iter().chain(&limits).all(Option::is_none) {
+        return "BestEffort";
+    }
+    if guaranteed && requests == limits {
+        "Guaranteed"
+    } else {
+        "Burstable"
+    }
 }
 
 /// The apiserver's steps between decoding an update and validating it: the
@@ -447,7 +485,7 @@ fn for_each_container(spec: &PodSpec, spec_path: &Path, mut f: impl FnMut(&Conta
 
 /// `validateSeccompAnnotationsAndFields`: where both the deprecated
 /// annotation and the field are set, they must agree.
-fn validate_seccomp_annotations_and_fields(
+pub fn validate_seccomp_annotations_and_fields(
     meta: &ObjectMeta,
     spec: &PodSpec,
     spec_path: &Path,
@@ -508,7 +546,7 @@ fn seccomp_match(annotation: &str, profile: &SeccompProfile, path: &Path, errs: 
 /// `validateAppArmorAnnotationsAndFieldsMatchOnCreate`: a container's
 /// AppArmor annotation must agree with its effective profile field (its own,
 /// or the pod's). Windows pods are not checked.
-fn validate_apparmor_annotations_and_fields_on_create(
+pub fn validate_apparmor_annotations_and_fields_on_create(
     meta: &ObjectMeta,
     spec: &PodSpec,
     spec_path: &Path,

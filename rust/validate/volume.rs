@@ -1347,7 +1347,7 @@ fn template_metadata(m: &ObjectMeta, p: &Path, errs: &mut Errors) {
 /// `ValidatePersistentVolumeClaimSpec` with the options a pod's claim
 /// template gets in v1.33: label values checked, API groups checked, and
 /// volumeAttributesClassName not validated (its gate is off by default).
-fn claim_spec(s: &PersistentVolumeClaimSpec, p: &Path, errs: &mut Errors) {
+pub fn claim_spec(s: &PersistentVolumeClaimSpec, p: &Path, errs: &mut Errors) {
     let modes = p.child("accessModes");
     if s.access_modes.is_empty() {
         errs.push(FieldError::required(

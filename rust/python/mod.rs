@@ -13,6 +13,13 @@ use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyT
 use rayon::prelude::*;
 use serde_json::{Map, Number, Value};
 
+mod store;
+
+// Not `mod diff`: the `diff` pyfunction below already defines a module of
+// that name.
+#[path = "diff.rs"]
+mod object_diff;
+
 /// `podcore.FieldError`: one validation problem, as Kubernetes' `field.Error`.
 #[pyclass(name = "FieldError", module = "podcore", frozen)]
 pub struct PyFieldError {
@@ -459,9 +466,7 @@ fn diff<'py>(
     old: &Bound<'py, PyAny>,
     new: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let (old, new) = (py_to_value(old, 0)?, py_to_value(new, 0)?);
-    let ops = guarded(move || crate::diff::diff(&old, &new))?;
-    value_to_py(py, &Value::Array(ops))
+    object_diff::diff(py, old, new)
 }
 
 /// `obj` with an RFC 6902 JSON Patch applied; the input is left unchanged.
@@ -514,10 +519,14 @@ fn apply_strategic_merge_patch<'py>(
 #[pymodule(name = "_core")]
 mod core_module {
     #[pymodule_export]
+    use super::object_diff::diff_values;
+    #[pymodule_export]
     use super::{
         apply_defaults, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch, diff,
         pod_warnings, validate_pod, validate_pod_update, validate_pod_updates, PyFieldError,
     };
+    #[pymodule_export]
+    use super::store::{PyStore, PyWatch};
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {

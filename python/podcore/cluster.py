@@ -1,0 +1,236 @@
+"""``podcore.Cluster``: a simulated Kubernetes cluster in-process.
+
+Objects live in the Rust store (``podcore._core.Store``), which does what
+kube-apiserver does on every call: defaulting, validation, resourceVersions,
+generations, graceful deletion, watches. The controllers run when the cluster
+reconciles, on a simulated clock.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+import pathlib
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from podcore import _yaml
+from podcore._core import Store
+from podcore.controllers.garbagecollector import GarbageCollectorController
+from podcore.errors import BadRequest, NotFound
+from podcore.sim.clock import Clock
+from podcore.sim.nodes import make_node
+
+#: The instant a cluster starts, in Unix seconds: 2025-01-01T00:00:00Z.
+EPOCH = 1_735_689_600
+
+_FAMILIES = ("IPv4", "IPv6")
+
+Objects = dict[str, Any] | list[dict[str, Any]] | str | bytes | pathlib.Path
+
+
+def _documents(objects: Objects) -> list[dict[str, Any]]:
+    """The objects of an ``apply`` argument, in order."""
+    if isinstance(objects, pathlib.Path):
+        files = sorted(p for p in objects.rglob("*") if p.suffix in (".yaml", ".yml", ".json"))
+        if objects.is_file():
+            files = [objects]
+        docs: list[Any] = []
+        for f in files:
+            docs.extend(_yaml.load_all(f.read_bytes()))
+    elif isinstance(objects, (str, bytes)):
+        docs = _yaml.load_all(objects)
+    elif isinstance(objects, dict):
+        docs = [objects]
+    elif isinstance(objects, list):
+        docs = list(objects)
+    else:
+        raise TypeError(
+            "apply takes a dict, a list of dicts, YAML or JSON text, or a pathlib.Path, "
+            f"not {type(objects).__name__}"
+        )
+    out: list[dict[str, Any]] = []
+    for d in docs:
+        if not isinstance(d, dict):
+            raise BadRequest(f"an object must be a mapping, not {type(d).__name__}")
+        # A List (kubectl get -o yaml prints one) stands for its items.
+        if d.get("kind") == "List" and isinstance(d.get("items"), list):
+            out.extend(d["items"])
+        else:
+            out.append(d)
+    return out
+
+
+class Cluster:
+    """A simulated cluster: the apiserver's store, the controllers and nodes.
+
+    Args:
+        nodes: how many nodes (``node-0``, ``node-1``, ...), or Node objects;
+            nodes given without a status are registered with podcore's
+            defaults (cpu 8, memory 32Gi, pods 110, Ready).
+        seed: fixes uids, generated names and addresses: the same seed gives
+            the same cluster, run after run.
+        ip_families: ``("IPv4",)``, ``("IPv6",)`` or both for dual-stack.
+    """
+
+    def __init__(
+        self,
+        nodes: int | Sequence[dict[str, Any]] = 3,
+        seed: int = 0,
+        ip_families: Sequence[str] = ("IPv4",),
+        *,
+        watch_window: int = 100_000,
+    ) -> None:
+        families = tuple(ip_families)
+        if (
+            not families
+            or len(set(families)) != len(families)
+            or any(f not in _FAMILIES for f in families)
+        ):
+            raise ValueError(f"ip_families must be IPv4 and/or IPv6, once each, not {families!r}")
+        self.ip_families = families
+        self.store = Store(seed=seed, window=watch_window)
+        self.clock = Clock()
+        self.store.now = EPOCH
+        self._controllers = [GarbageCollectorController(self.store)]
+        given = [None] * nodes if isinstance(nodes, int) else list(nodes)
+        stamp = "2025-01-01T00:00:00Z"
+        self.store.apply(
+            [make_node(f"node-{i}", i, families, stamp, n) for i, n in enumerate(given)]
+        )
+
+    # ------------------------------------------------------------ the API
+
+    @property
+    def now(self) -> float:
+        """Simulated seconds since the cluster started."""
+        return self.clock.now
+
+    def apply(self, objects: Objects) -> list[dict[str, Any]]:
+        """Creates or updates each object as ``kubectl apply`` does, all or
+        nothing, and reconciles. Returns the objects as stored."""
+        out = self.store.apply(_documents(objects))
+        self.reconcile()
+        return out
+
+    def create(self, obj: dict[str, Any] | str | bytes) -> dict[str, Any]:
+        out = self.store.create(obj)
+        self.reconcile()
+        return out
+
+    def get(self, kind: str, name: str, namespace: str = "default") -> dict[str, Any]:
+        return self.store.get(kind, name, namespace)
+
+    def list(
+        self,
+        kind: str,
+        namespace: str | None = None,
+        label_selector: str | dict[str, Any] | None = None,
+    ) -> builtins.list[dict[str, Any]]:
+        return self.store.list(kind, namespace, label_selector)
+
+    def replace(self, obj: dict[str, Any] | str | bytes) -> dict[str, Any]:
+        out = self.store.replace(obj)
+        self.reconcile()
+        return out
+
+    def patch(
+        self,
+        kind: str,
+        name: str,
+        patch: dict[str, Any] | builtins.list[Any] | str | bytes,
+        namespace: str = "default",
+        type: str = "strategic",
+    ) -> dict[str, Any]:
+        out = self.store.patch(kind, name, patch, namespace, type)
+        self.reconcile()
+        return out
+
+    def delete(
+        self,
+        kind: str,
+        name: str,
+        namespace: str = "default",
+        propagation: str = "Background",
+        *,
+        grace_period_seconds: int | None = None,
+    ) -> dict[str, Any] | None:
+        """Deletes an object. Returns it while it stays (graceful deletion,
+        finalizers), None once it is gone."""
+        out = self.store.delete(
+            kind, name, namespace, propagation, grace_period_seconds=grace_period_seconds
+        )
+        self.reconcile()
+        if out is None:
+            return None
+        try:
+            return self.store.get(kind, name, namespace)
+        except NotFound:
+            return None
+
+    def watch(
+        self,
+        kind: str | None = None,
+        namespace: str | None = None,
+        resource_version: str | None = None,
+        *,
+        label_selector: str | dict[str, Any] | None = None,
+        timeout_seconds: float = 0.0,
+    ) -> Iterator[dict[str, Any]]:
+        """Change events, ``{"type": "ADDED"|"MODIFIED"|"DELETED", "object": {...}}``.
+
+        From ``resource_version``, everything after it (``podcore.Gone`` if it
+        is older than the events kept); without one, the current objects as
+        ADDED, then changes. The iterator ends when it has caught up, or after
+        ``timeout_seconds`` of wall time without news (changes made by other
+        threads)."""
+        return self.store.watch(
+            kind,
+            namespace,
+            resource_version,
+            label_selector=label_selector,
+            timeout_seconds=timeout_seconds,
+        )
+
+    # ------------------------------------------------------------ time
+
+    def reconcile(self) -> int:
+        """Runs the controllers until none has work at the current instant;
+        returns how many changes they made."""
+        total = 0
+        while True:
+            done = sum(c.sync() for c in self._controllers)
+            if done == 0:
+                return total
+            total += done
+
+    def advance(self, seconds: float) -> None:
+        """Moves the clock ``seconds`` forward, firing what falls due in time
+        order and reconciling after each."""
+        if not math.isfinite(seconds) or seconds < 0:
+            raise ValueError(f"seconds must be a finite number >= 0, not {seconds!r}")
+        until = self.clock.now + seconds
+        while (timer := self.clock.pop_due(until)) is not None:
+            self._tick()
+            if not timer.cancelled:
+                timer.action()
+            self.reconcile()
+        self.clock.now = until
+        self._tick()
+        self.reconcile()
+
+    def settle(self, timeout: float = 600.0) -> float:
+        """Advances until nothing is pending; returns the simulated seconds it
+        took. TimeoutError if the cluster is not quiet within ``timeout``."""
+        start = self.clock.now
+        self.reconcile()
+        while (due := self.clock.next_due()) is not None:
+            if due - start > timeout:
+                raise TimeoutError(
+                    f"the cluster did not settle within {timeout:g} simulated seconds"
+                )
+            self.advance(due - self.clock.now)
+        return self.clock.now - start
+
+    def _tick(self) -> None:
+        self.store.now = EPOCH + math.floor(self.clock.now)

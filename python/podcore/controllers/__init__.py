@@ -1,0 +1,1 @@
+"""kube-controller-manager's controllers, driven by the store's changes."""

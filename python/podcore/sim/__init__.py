@@ -1,0 +1,1 @@
+"""The simulated parts of a cluster: its clock and its nodes."""

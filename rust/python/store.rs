@@ -1,0 +1,645 @@
+//! `podcore._core.Store`: the object store, for `podcore.Cluster` and the
+//! controllers. Objects come in as dicts or text and go out as dicts; batch
+//! calls release the GIL.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString};
+use serde_json::Value;
+
+use super::{any_value, guarded, py_to_value, to_pyerr};
+use crate::errors::Error;
+use crate::model::OwnerReference;
+use crate::selector::Selector;
+use crate::store::{
+    self, DeleteOptions, EventType, Filter, Kind, Object, PatchType, PodBatch, Propagation, Store,
+};
+
+/// The annotation `kubectl apply` keeps the applied manifest in.
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+fn py_err(py: Python<'_>, e: &Error) -> PyErr {
+    to_pyerr(py, e)
+}
+
+fn bad(py: Python<'_>, msg: String) -> PyErr {
+    to_pyerr(py, &Error::BadRequest(msg))
+}
+
+fn kind_arg(py: Python<'_>, kind: &str) -> PyResult<Kind> {
+    Kind::from_name(kind).ok_or_else(|| {
+        bad(
+            py,
+            format!("the server doesn't have a resource type \"{kind}\""),
+        )
+    })
+}
+
+fn object_to_py<'py>(py: Python<'py>, obj: &Object) -> PyResult<Bound<'py, PyAny>> {
+    pythonize::pythonize(py, obj).map_err(|e| PyValueError::new_err(e.to_string()))
+}
+
+/// A label selector argument: the string syntax or a LabelSelector dict
+/// (matchLabels / matchExpressions); None selects everything.
+fn selector_arg(py: Python<'_>, sel: Option<&Bound<'_, PyAny>>) -> PyResult<Selector> {
+    let Some(sel) = sel.filter(|s| !s.is_none()) else {
+        return Ok(Selector::everything());
+    };
+    if let Ok(s) = sel.cast::<PyString>() {
+        return Selector::parse(s.to_str()?).map_err(|e| bad(py, e));
+    }
+    if sel.is_instance_of::<PyDict>() {
+        let v = py_to_value(sel, 0)?;
+        let ls: crate::model::LabelSelector =
+            crate::input::from_value(v).map_err(|e| py_err(py, &Error::from(e)))?;
+        return Selector::from_label_selector(&ls).map_err(|e| bad(py, e));
+    }
+    Err(PyTypeError::new_err(
+        "label_selector must be a str, a LabelSelector dict or None",
+    ))
+}
+
+fn propagation_arg(py: Python<'_>, p: &str) -> PyResult<Propagation> {
+    Propagation::parse(p).ok_or_else(|| {
+        bad(
+            py,
+            format!(
+                "propagationPolicy: Unsupported value: \"{p}\": supported values: \"Background\", \"Foreground\", \"Orphan\""
+            ),
+        )
+    })
+}
+
+/// The object store behind a simulated cluster.
+#[pyclass(name = "Store", module = "podcore._core", frozen)]
+pub struct PyStore {
+    inner: Arc<Store>,
+}
+
+#[pymethods]
+impl PyStore {
+    #[new]
+    #[pyo3(signature = (*, seed = 0, window = 100_000))]
+    fn new(seed: u64, window: usize) -> Self {
+        PyStore {
+            inner: Arc::new(Store::new(seed, window)),
+        }
+    }
+
+    /// The clock, in Unix seconds, that stamps creations and deletions.
+    #[getter]
+    fn now(&self) -> i64 {
+        self.inner.now()
+    }
+
+    #[setter]
+    fn set_now(&self, unix: i64) {
+        self.inner.set_now(unix);
+    }
+
+    /// The store's latest resourceVersion.
+    #[getter]
+    fn resource_version(&self) -> String {
+        self.inner.resource_version().to_string()
+    }
+
+    #[pyo3(signature = (obj, namespace = ""))]
+    fn create<'py>(
+        &self,
+        py: Python<'py>,
+        obj: &Bound<'py, PyAny>,
+        namespace: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let v = any_value(obj)?;
+        let store = &self.inner;
+        let made = guarded(|| store.create(&v, namespace))?.map_err(|e| py_err(py, &e))?;
+        object_to_py(py, &made)
+    }
+
+    #[pyo3(signature = (kind, name, namespace = "default"))]
+    fn get<'py>(
+        &self,
+        py: Python<'py>,
+        kind: &str,
+        name: &str,
+        namespace: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let kind = kind_arg(py, kind)?;
+        let obj = self
+            .inner
+            .get(kind, namespace, name)
+            .map_err(|e| py_err(py, &e))?;
+        object_to_py(py, &obj)
+    }
+
+    #[pyo3(signature = (kind, namespace = None, label_selector = None))]
+    fn list<'py>(
+        &self,
+        py: Python<'py>,
+        kind: &str,
+        namespace: Option<&str>,
+        label_selector: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let kind = kind_arg(py, kind)?;
+        let sel = selector_arg(py, label_selector)?;
+        let (objs, _) = self.inner.list(kind, namespace, &sel);
+        let items = objs
+            .iter()
+            .map(|o| object_to_py(py, o))
+            .collect::<PyResult<Vec<_>>>()?;
+        PyList::new(py, items)
+    }
+
+    /// `(namespace, name)` of the objects a list would return, without dicts.
+    #[pyo3(signature = (kind, namespace = None, label_selector = None))]
+    fn keys(
+        &self,
+        py: Python<'_>,
+        kind: &str,
+        namespace: Option<&str>,
+        label_selector: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<(String, String)>> {
+        let kind = kind_arg(py, kind)?;
+        let sel = selector_arg(py, label_selector)?;
+        let (objs, _) = self.inner.list(kind, namespace, &sel);
+        Ok(objs
+            .iter()
+            .map(|o| (o.meta.namespace.to_string(), o.meta.name.to_string()))
+            .collect())
+    }
+
+    /// How many objects of `kind` the store holds.
+    fn count(&self, py: Python<'_>, kind: &str) -> PyResult<usize> {
+        Ok(self.inner.count(kind_arg(py, kind)?))
+    }
+
+    #[pyo3(signature = (obj, namespace = ""))]
+    fn replace<'py>(
+        &self,
+        py: Python<'py>,
+        obj: &Bound<'py, PyAny>,
+        namespace: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let v = any_value(obj)?;
+        let store = &self.inner;
+        let out = guarded(|| store.replace(&v, namespace))?.map_err(|e| py_err(py, &e))?;
+        object_to_py(py, &out)
+    }
+
+    /// Writes only the object's status, as the `status` subresource.
+    #[pyo3(signature = (obj, namespace = ""))]
+    fn replace_status<'py>(
+        &self,
+        py: Python<'py>,
+        obj: &Bound<'py, PyAny>,
+        namespace: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let v = any_value(obj)?;
+        let store = &self.inner;
+        let out = guarded(|| store.replace_status(&v, namespace))?.map_err(|e| py_err(py, &e))?;
+        object_to_py(py, &out)
+    }
+
+    #[pyo3(signature = (kind, name, patch, namespace = "default", r#type = "strategic"))]
+    fn patch<'py>(
+        &self,
+        py: Python<'py>,
+        kind: &str,
+        name: &str,
+        patch: &Bound<'py, PyAny>,
+        namespace: &str,
+        r#type: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let kind = kind_arg(py, kind)?;
+        let ptype = match r#type {
+            "strategic" => PatchType::Strategic,
+            "merge" => PatchType::Merge,
+            "json" => PatchType::Json,
+            other => {
+                return Err(bad(
+                    py,
+                    format!(
+                        "unknown patch type {other:?}: use \"strategic\", \"merge\" or \"json\""
+                    ),
+                ))
+            }
+        };
+        let patch = any_value(patch)?;
+        let store = &self.inner;
+        let out = guarded(|| store.patch(kind, namespace, name, &patch, ptype))?
+            .map_err(|e| py_err(py, &e))?;
+        object_to_py(py, &out)
+    }
+
+    /// Deletes an object; returns it as it stays (being deleted gracefully,
+    /// or held by finalizers), or None when it is gone.
+    #[pyo3(signature = (kind, name, namespace = "default", propagation = "Background", *, grace_period_seconds = None, resource_version = None, uid = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn delete<'py>(
+        &self,
+        py: Python<'py>,
+        kind: &str,
+        name: &str,
+        namespace: &str,
+        propagation: &str,
+        grace_period_seconds: Option<i64>,
+        resource_version: Option<String>,
+        uid: Option<String>,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let kind = kind_arg(py, kind)?;
+        let opts = DeleteOptions {
+            propagation: propagation_arg(py, propagation)?,
+            grace_period_seconds,
+            resource_version,
+            uid,
+        };
+        let store = &self.inner;
+        let out =
+            guarded(|| store.delete(kind, namespace, name, &opts))?.map_err(|e| py_err(py, &e))?;
+        out.map(|o| object_to_py(py, &o)).transpose()
+    }
+
+    /// Creates or updates each object as `kubectl apply` does, all or
+    /// nothing: when one fails, none of them is applied.
+    fn apply<'py>(
+        &self,
+        py: Python<'py>,
+        objects: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let values = objects
+            .try_iter()?
+            .map(|o| any_value(&o?))
+            .collect::<PyResult<Vec<Value>>>()?;
+        let store = Arc::clone(&self.inner);
+        let out = py
+            .detach(|| guarded(move || store.transaction(|tx| apply_all(tx, &values))))?
+            .map_err(|e| py_err(py, &e))?;
+        let items = out
+            .iter()
+            .map(|o| object_to_py(py, o))
+            .collect::<PyResult<Vec<_>>>()?;
+        PyList::new(py, items)
+    }
+
+    /// Makes `count` pods (or one per name in `names`) from a pod template, in
+    /// one call, all or none; they share the template's parsed spec. Returns
+    /// their names.
+    #[pyo3(signature = (namespace, template, *, count = 0, generate_name = "", names = None, owner = None, overlays = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn create_pods(
+        &self,
+        py: Python<'_>,
+        namespace: &str,
+        template: &Bound<'_, PyAny>,
+        count: usize,
+        generate_name: &str,
+        names: Option<Vec<String>>,
+        owner: Option<&Bound<'_, PyAny>>,
+        overlays: Option<&Bound<'_, PyList>>,
+    ) -> PyResult<Vec<String>> {
+        let template = any_value(template)?;
+        let owner: Option<OwnerReference> = match owner {
+            Some(o) => Some(
+                crate::input::from_value(py_to_value(o, 0)?)
+                    .map_err(|e| py_err(py, &Error::from(e)))?,
+            ),
+            None => None,
+        };
+        let overlays = overlays
+            .map(|l| {
+                l.iter()
+                    .map(|o| py_to_value(&o, 0))
+                    .collect::<PyResult<Vec<_>>>()
+            })
+            .transpose()?;
+        let store = Arc::clone(&self.inner);
+        let (ns, gen) = (namespace.to_owned(), generate_name.to_owned());
+        let made = py
+            .detach(move || {
+                guarded(move || {
+                    let batch = PodBatch {
+                        namespace: &ns,
+                        template: &template,
+                        names,
+                        generate_name: &gen,
+                        count,
+                        owner,
+                        overlays,
+                    };
+                    store.create_pods(&batch)
+                })
+            })?
+            .map_err(|e| py_err(py, &e))?;
+        Ok(made.iter().map(|o| o.meta.name.to_string()).collect())
+    }
+
+    /// Deletes many objects of one kind; returns how many are gone at once
+    /// (the rest are being deleted gracefully or held by finalizers).
+    #[pyo3(signature = (kind, keys, *, propagation = "Background"))]
+    fn delete_many(
+        &self,
+        py: Python<'_>,
+        kind: &str,
+        keys: Vec<(String, String)>,
+        propagation: &str,
+    ) -> PyResult<usize> {
+        let kind = kind_arg(py, kind)?;
+        let opts = DeleteOptions {
+            propagation: propagation_arg(py, propagation)?,
+            ..DeleteOptions::default()
+        };
+        let store = Arc::clone(&self.inner);
+        let results = py.detach(move || guarded(move || store.delete_many(kind, &keys, &opts)))?;
+        Ok(results.iter().filter(|r| matches!(r, Ok(None))).count())
+    }
+
+    /// One pass of the garbage collector and namespace controller; returns
+    /// how many objects it changed.
+    fn collect_garbage(&self, py: Python<'_>) -> PyResult<usize> {
+        let store = Arc::clone(&self.inner);
+        py.detach(move || guarded(move || store.collect_garbage()))
+    }
+
+    /// `(kind, namespace, name)` of the objects owned by `uid`.
+    fn dependents(&self, uid: &str) -> Vec<(String, String, String)> {
+        self.inner
+            .dependents(uid)
+            .iter()
+            .map(|o| {
+                (
+                    o.kind.name().to_owned(),
+                    o.meta.namespace.to_string(),
+                    o.meta.name.to_string(),
+                )
+            })
+            .collect()
+    }
+
+    /// Counts of the pods owned by `uid`: total, pending, running,
+    /// succeeded, failed, ready, deleting, scheduled.
+    fn owned_pod_counts<'py>(&self, py: Python<'py>, uid: &str) -> PyResult<Bound<'py, PyDict>> {
+        let c = self.inner.owned_pod_counts(uid);
+        let d = PyDict::new(py);
+        for (k, v) in [
+            ("total", c.total),
+            ("pending", c.pending),
+            ("running", c.running),
+            ("succeeded", c.succeeded),
+            ("failed", c.failed),
+            ("ready", c.ready),
+            ("deleting", c.deleting),
+            ("scheduled", c.scheduled),
+        ] {
+            d.set_item(k, v)?;
+        }
+        Ok(d)
+    }
+
+    /// `(namespace, name)` of the pods bound to `node`.
+    fn pods_on_node(&self, node: &str) -> Vec<(String, String)> {
+        self.inner
+            .pods_on_node(node)
+            .iter()
+            .map(|o| (o.meta.namespace.to_string(), o.meta.name.to_string()))
+            .collect()
+    }
+
+    /// Events after `resource_version` (or, without one, the current objects
+    /// as ADDED events and then what follows), filtered by kind, namespace
+    /// and label selector. The iterator ends when it has caught up, or, with
+    /// `timeout_seconds`, when nothing new came for that long.
+    #[pyo3(signature = (kind = None, namespace = None, resource_version = None, *, label_selector = None, timeout_seconds = 0.0))]
+    fn watch(
+        &self,
+        py: Python<'_>,
+        kind: Option<&str>,
+        namespace: Option<String>,
+        resource_version: Option<&str>,
+        label_selector: Option<&Bound<'_, PyAny>>,
+        timeout_seconds: f64,
+    ) -> PyResult<PyWatch> {
+        let kind = kind.map(|k| kind_arg(py, k)).transpose()?;
+        let filter = Filter {
+            kind,
+            namespace,
+            selector: selector_arg(py, label_selector)?,
+        };
+        let mut buffer = VecDeque::new();
+        let cursor = match resource_version.filter(|rv| !rv.is_empty() && *rv != "0") {
+            Some(rv) => {
+                let rv: u64 = rv
+                    .parse()
+                    .map_err(|_| bad(py, format!("invalid resource version: {rv:?}")))?;
+                // Fail now, not at the first next(), for a compacted version.
+                self.inner
+                    .events_since(rv, &filter, 0)
+                    .map_err(|e| py_err(py, &e))?;
+                rv
+            }
+            None => {
+                let kinds: Vec<Kind> = match filter.kind {
+                    Some(k) => vec![k],
+                    None => Kind::ALL.to_vec(),
+                };
+                let mut rv = self.inner.resource_version();
+                for k in kinds {
+                    let (objs, at) =
+                        self.inner
+                            .list(k, filter.namespace.as_deref(), &filter.selector);
+                    rv = rv.min(at);
+                    buffer.extend(objs.into_iter().map(|o| (EventType::Added, o)));
+                }
+                rv
+            }
+        };
+        let timeout = Duration::try_from_secs_f64(timeout_seconds.max(0.0))
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        Ok(PyWatch {
+            store: Arc::clone(&self.inner),
+            state: Mutex::new(WatchState {
+                filter,
+                cursor,
+                buffer,
+                timeout,
+            }),
+        })
+    }
+}
+
+/// `kubectl apply` for each object, in order, inside one transaction.
+fn apply_all(tx: &mut store::Tx<'_>, values: &[Value]) -> Result<Vec<Arc<Object>>, Error> {
+    let mut out = Vec::with_capacity(values.len());
+    for v in values {
+        out.push(apply_one(tx, v)?);
+    }
+    Ok(out)
+}
+
+/// Creates the object, or patches the live one toward the manifest: the
+/// manifest as a strategic merge patch, plus the removal of every field the
+/// previous manifest had and this one drops (from the last-applied
+/// annotation), as kubectl's client-side apply does.
+fn apply_one(tx: &mut store::Tx<'_>, manifest: &Value) -> Result<Arc<Object>, Error> {
+    if !manifest.is_object() {
+        return Err(Error::BadRequest(
+            "an object must be a JSON object".to_owned(),
+        ));
+    }
+    let kind = Kind::from_type_meta(
+        manifest
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .unwrap_or(""),
+        manifest.get("kind").and_then(Value::as_str).unwrap_or(""),
+    )
+    .map_err(Error::BadRequest)?;
+    let meta = manifest.get("metadata");
+    let name = meta
+        .and_then(|m| m.get("name"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let ns = meta
+        .and_then(|m| m.get("namespace"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let ns = if !kind.namespaced() {
+        ""
+    } else if ns.is_empty() {
+        "default"
+    } else {
+        ns
+    };
+    let mut annotated = manifest.clone();
+    let mut recorded = manifest.clone();
+    if let Some(a) = recorded
+        .pointer_mut("/metadata/annotations")
+        .and_then(Value::as_object_mut)
+    {
+        a.remove(LAST_APPLIED);
+    }
+    let record = serde_json::to_string(&recorded).unwrap_or_default() + "\n";
+    if let Some(m) = annotated.as_object_mut() {
+        let meta = m
+            .entry("metadata")
+            .or_insert_with(|| Value::Object(serde_json::Map::new()));
+        if let Some(meta) = meta.as_object_mut() {
+            let ann = meta
+                .entry("annotations")
+                .or_insert_with(|| Value::Object(serde_json::Map::new()));
+            if let Some(ann) = ann.as_object_mut() {
+                ann.insert(LAST_APPLIED.to_owned(), Value::String(record));
+            }
+        }
+    }
+    if name.is_empty() {
+        return tx.create(&annotated, ns);
+    }
+    let live = match tx.get(kind, ns, name) {
+        Err(Error::NotFound { .. }) => return tx.create(&annotated, ns),
+        Err(e) => return Err(e),
+        Ok(live) => live,
+    };
+    let mut patch = annotated;
+    if let Some(previous) = live
+        .meta
+        .annotations
+        .get(LAST_APPLIED)
+        .and_then(|s| serde_json::from_str::<Value>(s).ok())
+    {
+        null_dropped_fields(&previous, &mut patch);
+    }
+    if let Some(m) = patch.get_mut("metadata").and_then(Value::as_object_mut) {
+        m.remove("resourceVersion");
+    }
+    tx.patch(kind, ns, name, &patch, PatchType::Strategic)
+}
+
+/// Sets to null, in `patch`, every object member that `previous` has and
+/// `patch` lacks, recursively through objects.
+fn null_dropped_fields(previous: &Value, patch: &mut Value) {
+    let (Some(prev), Some(next)) = (previous.as_object(), patch.as_object_mut()) else {
+        return;
+    };
+    for (k, pv) in prev {
+        match next.get_mut(k) {
+            None => {
+                next.insert(k.clone(), Value::Null);
+            }
+            Some(nv) => null_dropped_fields(pv, nv),
+        }
+    }
+}
+
+struct WatchState {
+    filter: Filter,
+    cursor: u64,
+    buffer: VecDeque<(EventType, Arc<Object>)>,
+    timeout: Duration,
+}
+
+/// An iterator of watch events: `{"type": ..., "object": {...}}`.
+#[pyclass(name = "Watch", module = "podcore._core", frozen)]
+pub struct PyWatch {
+    store: Arc<Store>,
+    state: Mutex<WatchState>,
+}
+
+/// Events fetched from the log per trip.
+const WATCH_BATCH: usize = 1024;
+
+#[pymethods]
+impl PyWatch {
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    fn __next__<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        // Like a generator, a watch is read by one thread at a time; waiting
+        // for the lock while holding the GIL could deadlock with a reader
+        // that waits for news without it.
+        let mut st = self
+            .state
+            .try_lock()
+            .map_err(|_| PyValueError::new_err("watch already executing"))?;
+        let deadline = Instant::now() + st.timeout;
+        loop {
+            if let Some((t, obj)) = st.buffer.pop_front() {
+                let d = PyDict::new(py);
+                d.set_item("type", t.name())?;
+                d.set_item("object", object_to_py(py, &obj)?)?;
+                return Ok(Some(d.into_any()));
+            }
+            let (events, next) = self
+                .store
+                .events_since(st.cursor, &st.filter, WATCH_BATCH)
+                .map_err(|e| py_err(py, &e))?;
+            st.cursor = next;
+            if !events.is_empty() {
+                st.buffer.extend(events.into_iter().map(|(_, t, o)| (t, o)));
+                continue;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Ok(None);
+            }
+            let (store, cursor) = (Arc::clone(&self.store), st.cursor);
+            if !py.detach(move || store.wait_past(cursor, left)) {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// The resourceVersion the watch has read up to.
+    #[getter]
+    fn resource_version(&self) -> PyResult<String> {
+        let st = self
+            .state
+            .lock()
+            .map_err(|_| PyValueError::new_err("watch used after a failure"))?;
+        Ok(st.cursor.to_string())
+    }
+}

@@ -1,0 +1,1635 @@
+//! The object store behind a simulated cluster: what kube-apiserver and etcd
+//! do for podcore's kinds.
+//!
+//! - One resourceVersion counter for everything (etcd's revision); every
+//!   change is an event in a bounded log that watches replay.
+//! - Objects are immutable snapshots (`Arc<Object>`); a change stores a new
+//!   one. Tables keep keys in etcd's order; labels, owners and nodes are
+//!   indexed.
+//! - Writes run the registry's steps: defaults, the strategy's prepare step,
+//!   validation, generation and deletion bookkeeping. A failed call changes
+//!   nothing; `transaction` makes several calls one.
+//!
+//! Thread safety: one `RwLock` around the state; readers take snapshots and
+//! let go. Waiting watchers sleep on a condition variable.
+
+mod gc;
+pub mod index;
+pub mod kind;
+pub mod object;
+pub mod time;
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Condvar, Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use serde_json::{Map, Value};
+
+use crate::errors::{Error, FieldError};
+use crate::model::{ObjectMeta, OwnerReference, Pod, PodStatus};
+use crate::selector::Selector;
+use crate::validate;
+use index::{Multimap, Slot, Table};
+pub use kind::Kind;
+pub use object::{Body, Deletion, Meta, Object, Uid};
+
+/// Namespaces every cluster starts with, as kube-apiserver creates them.
+pub const SYSTEM_NAMESPACES: [&str; 4] =
+    ["default", "kube-system", "kube-public", "kube-node-lease"];
+
+/// Namespaces the apiserver refuses to delete.
+const UNDELETABLE_NAMESPACES: [&str; 3] = ["default", "kube-system", "kube-public"];
+
+/// The characters of generated name suffixes (apimachinery's `utilrand`:
+/// no vowels, no look-alikes).
+const NAME_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+/// generateName is cut to this many bytes before the 5-character suffix.
+const MAX_GENERATED_PREFIX: usize = 58;
+/// Attempts at a free generated name before giving up, as the apiserver retries.
+const GENERATE_NAME_ATTEMPTS: usize = 8;
+
+/// Events kept for watches that resume from a resourceVersion.
+pub const DEFAULT_WINDOW: usize = 100_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventType {
+    Added,
+    Modified,
+    Deleted,
+}
+
+impl EventType {
+    pub fn name(self) -> &'static str {
+        match self {
+            EventType::Added => "ADDED",
+            EventType::Modified => "MODIFIED",
+            EventType::Deleted => "DELETED",
+        }
+    }
+}
+
+/// One change: the object as it is after it (for DELETED, as it was when
+/// removed, at the deletion's resourceVersion) and as it was before.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub rv: u64,
+    pub kind: EventType,
+    pub object: Arc<Object>,
+    pub previous: Option<Arc<Object>>,
+}
+
+/// Events as a watcher sees them: resourceVersion, type, object.
+pub type Seen = Vec<(u64, EventType, Arc<Object>)>;
+
+/// What a watch or list selects.
+#[derive(Debug, Clone)]
+pub struct Filter {
+    pub kind: Option<Kind>,
+    pub namespace: Option<String>,
+    pub selector: Selector,
+}
+
+impl Filter {
+    pub fn matches(&self, obj: &Object) -> bool {
+        self.kind.is_none_or(|k| k == obj.kind)
+            && self
+                .namespace
+                .as_deref()
+                .is_none_or(|ns| ns == &*obj.meta.namespace)
+            && self.selector.matches(&obj.meta.labels)
+    }
+
+    /// The event as a watcher with this filter sees it: an object that starts
+    /// matching is ADDED, one that stops matching is DELETED.
+    pub fn view(&self, e: &Event) -> Option<(EventType, Arc<Object>)> {
+        let now = self.matches(&e.object);
+        let before = e.previous.as_deref().is_some_and(|p| self.matches(p));
+        match (e.kind, before, now) {
+            (EventType::Deleted, _, true) => Some((EventType::Deleted, Arc::clone(&e.object))),
+            (EventType::Added, _, true) | (EventType::Modified, false, true) => {
+                Some((EventType::Added, Arc::clone(&e.object)))
+            }
+            (EventType::Modified, true, true) => Some((EventType::Modified, Arc::clone(&e.object))),
+            (EventType::Modified, true, false) => {
+                let mut gone = (**e.previous.as_ref()?).clone();
+                gone.meta.resource_version = e.rv;
+                Some((EventType::Deleted, Arc::new(gone)))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// `DeleteOptions.propagationPolicy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Propagation {
+    Background,
+    Foreground,
+    Orphan,
+}
+
+impl Propagation {
+    pub fn parse(s: &str) -> Option<Propagation> {
+        match s {
+            "Background" => Some(Propagation::Background),
+            "Foreground" => Some(Propagation::Foreground),
+            "Orphan" => Some(Propagation::Orphan),
+            _ => None,
+        }
+    }
+}
+
+pub const FOREGROUND_FINALIZER: &str = "foregroundDeletion";
+pub const ORPHAN_FINALIZER: &str = "orphan";
+
+/// `DeleteOptions`.
+#[derive(Debug, Clone)]
+pub struct DeleteOptions {
+    pub propagation: Propagation,
+    pub grace_period_seconds: Option<i64>,
+    pub resource_version: Option<String>,
+    pub uid: Option<String>,
+}
+
+impl Default for DeleteOptions {
+    fn default() -> Self {
+        DeleteOptions {
+            propagation: Propagation::Background,
+            grace_period_seconds: None,
+            resource_version: None,
+            uid: None,
+        }
+    }
+}
+
+/// The patch formats of `Cluster.patch`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PatchType {
+    Json,
+    Merge,
+    Strategic,
+}
+
+/// The store.
+pub struct Store {
+    inner: RwLock<Inner>,
+    /// The latest resourceVersion, for watchers waiting for news.
+    latest: Mutex<u64>,
+    news: Condvar,
+}
+
+struct Inner {
+    rv: u64,
+    now: i64,
+    rng: u64,
+    slots: Vec<Option<Arc<Object>>>,
+    free: Vec<Slot>,
+    tables: Vec<Table>,
+    owners: Multimap,
+    nodes: Multimap,
+    namespaces: HashMap<Box<str>, Arc<str>>,
+    log: VecDeque<Event>,
+    window: usize,
+    /// Events at or before this resourceVersion are no longer kept.
+    compacted: u64,
+    /// Owners removed whose dependents the garbage collector must look at.
+    orphaned_owners: Vec<(Box<str>, Arc<str>)>,
+    /// Objects being deleted that the garbage collector must finish.
+    finalizing: std::collections::BTreeSet<(Kind, Box<str>)>,
+    undo: Option<Undo>,
+}
+
+/// What a transaction must restore if it fails.
+struct Undo {
+    touched: HashMap<(Kind, Box<str>), Option<Arc<Object>>>,
+    rv: u64,
+    rng: u64,
+    log_len: usize,
+    orphaned_len: usize,
+}
+
+/// A template and the pods to make from it (`Store::create_pods`).
+pub struct PodBatch<'a> {
+    pub namespace: &'a str,
+    /// A PodTemplateSpec: `metadata` (labels, annotations, finalizers) and `spec`.
+    pub template: &'a Value,
+    /// Names to give the pods, or None to generate them from `generate_name`.
+    pub names: Option<Vec<String>>,
+    pub generate_name: &'a str,
+    pub count: usize,
+    pub owner: Option<OwnerReference>,
+    /// Per-pod JSON merge patches over the template's pod (for a StatefulSet's
+    /// identity, an indexed Job's index, a DaemonSet's node affinity). Pods
+    /// whose patch leaves the spec alone still share the template's.
+    pub overlays: Option<Vec<Value>>,
+}
+
+fn lock_err<T>(e: PoisonError<T>) -> T {
+    e.into_inner()
+}
+
+impl Store {
+    /// A store holding the system namespaces; `seed` fixes uids and generated
+    /// names, `window` how many events watches can replay.
+    pub fn new(seed: u64, window: usize) -> Store {
+        let mut inner = Inner {
+            rv: 0,
+            now: time::EPOCH,
+            rng: seed ^ 0x9e37_79b9_7f4a_7c15,
+            slots: Vec::new(),
+            free: Vec::new(),
+            tables: Kind::ALL.iter().map(|_| Table::default()).collect(),
+            owners: Multimap::default(),
+            nodes: Multimap::default(),
+            namespaces: HashMap::new(),
+            log: VecDeque::new(),
+            window: window.max(1),
+            compacted: 0,
+            orphaned_owners: Vec::new(),
+            finalizing: std::collections::BTreeSet::new(),
+            undo: None,
+        };
+        for ns in SYSTEM_NAMESPACES {
+            let obj = serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}});
+            // The system namespaces are valid by construction.
+            let _ = inner.create(&obj, "");
+        }
+        let rv = inner.rv;
+        Store {
+            inner: RwLock::new(inner),
+            latest: Mutex::new(rv),
+            news: Condvar::new(),
+        }
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, Inner> {
+        self.inner.read().unwrap_or_else(lock_err)
+    }
+
+    /// Runs a write, trimming the log and waking watchers afterwards.
+    fn write<T>(&self, f: impl FnOnce(&mut Inner) -> Result<T, Error>) -> Result<T, Error> {
+        let mut inner: RwLockWriteGuard<'_, Inner> = self.inner.write().unwrap_or_else(lock_err);
+        let before = inner.rv;
+        let out = f(&mut inner);
+        inner.trim_log();
+        let rv = inner.rv;
+        drop(inner);
+        if rv != before {
+            *self.latest.lock().unwrap_or_else(lock_err) = rv;
+            self.news.notify_all();
+        }
+        out
+    }
+
+    /// Runs several writes as one: if `f` fails, every change it made is undone
+    /// (no watcher can have seen them: the lock is held throughout).
+    pub fn transaction<T>(
+        &self,
+        f: impl FnOnce(&mut Tx<'_>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        self.write(|inner| {
+            inner.begin();
+            let out = f(&mut Tx { inner });
+            match out {
+                Ok(v) => {
+                    inner.undo = None;
+                    Ok(v)
+                }
+                Err(e) => {
+                    inner.rollback();
+                    Err(e)
+                }
+            }
+        })
+    }
+
+    pub fn now(&self) -> i64 {
+        self.read().now
+    }
+
+    /// Sets the clock (Unix seconds) that timestamps new objects and deletions.
+    pub fn set_now(&self, unix: i64) {
+        self.inner.write().unwrap_or_else(lock_err).now = unix;
+    }
+
+    pub fn resource_version(&self) -> u64 {
+        self.read().rv
+    }
+
+    pub fn create(&self, obj: &Value, namespace: &str) -> Result<Arc<Object>, Error> {
+        self.write(|s| s.create(obj, namespace))
+    }
+
+    pub fn get(&self, kind: Kind, namespace: &str, name: &str) -> Result<Arc<Object>, Error> {
+        self.read().get(kind, namespace, name)
+    }
+
+    /// Objects of `kind` (in `namespace`, if given) matching `selector`, in
+    /// key order, with the resourceVersion of the list.
+    pub fn list(
+        &self,
+        kind: Kind,
+        namespace: Option<&str>,
+        selector: &Selector,
+    ) -> (Vec<Arc<Object>>, u64) {
+        let s = self.read();
+        (s.list(kind, namespace, selector), s.rv)
+    }
+
+    pub fn count(&self, kind: Kind) -> usize {
+        self.read().tables[kind.index()].len()
+    }
+
+    pub fn replace(&self, obj: &Value, namespace: &str) -> Result<Arc<Object>, Error> {
+        self.write(|s| s.replace(obj, namespace))
+    }
+
+    /// Writes an object's status (the `status` subresource): nothing else of
+    /// the object changes.
+    pub fn replace_status(&self, obj: &Value, namespace: &str) -> Result<Arc<Object>, Error> {
+        self.write(|s| s.replace_status(obj, namespace))
+    }
+
+    pub fn patch(
+        &self,
+        kind: Kind,
+        namespace: &str,
+        name: &str,
+        patch: &Value,
+        ptype: PatchType,
+    ) -> Result<Arc<Object>, Error> {
+        self.write(|s| s.patch(kind, namespace, name, patch, ptype))
+    }
+
+    /// Deletes an object; returns it if it stays (being deleted gracefully or
+    /// held by finalizers).
+    pub fn delete(
+        &self,
+        kind: Kind,
+        namespace: &str,
+        name: &str,
+        opts: &DeleteOptions,
+    ) -> Result<Option<Arc<Object>>, Error> {
+        self.write(|s| s.delete(kind, namespace, name, opts))
+    }
+
+    pub fn create_pods(&self, batch: &PodBatch<'_>) -> Result<Vec<Arc<Object>>, Error> {
+        self.write(|s| s.create_pods(batch))
+    }
+
+    /// Deletes many objects of one kind; each is reported as the object that
+    /// stays, None when it is gone, or the error that call gave.
+    pub fn delete_many(
+        &self,
+        kind: Kind,
+        keys: &[(String, String)],
+        opts: &DeleteOptions,
+    ) -> Vec<Result<Option<Arc<Object>>, Error>> {
+        self.write(|s| {
+            Ok(keys
+                .iter()
+                .map(|(ns, name)| s.delete(kind, ns, name, opts))
+                .collect())
+        })
+        .unwrap_or_default()
+    }
+
+    /// One pass of the garbage collector and the namespace controller; returns
+    /// how many objects it changed or removed.
+    pub fn collect_garbage(&self) -> usize {
+        self.write(|s| Ok(s.collect_garbage())).unwrap_or(0)
+    }
+
+    /// Objects whose ownerReferences name `uid`.
+    pub fn dependents(&self, uid: &str) -> Vec<Arc<Object>> {
+        let s = self.read();
+        let mut out: Vec<Arc<Object>> = s.owners.get(uid).filter_map(|slot| s.at(slot)).collect();
+        out.sort_by_key(|a| (a.kind, a.key()));
+        out
+    }
+
+    /// Pods bound to `node`.
+    pub fn pods_on_node(&self, node: &str) -> Vec<Arc<Object>> {
+        let s = self.read();
+        let mut out: Vec<Arc<Object>> = s.nodes.get(node).filter_map(|slot| s.at(slot)).collect();
+        out.sort_by_key(|o| o.key());
+        out
+    }
+
+    /// The events after `rv` that `filter` lets through, at most `max`, and
+    /// the resourceVersion to continue from. Gone if `rv` is older than the
+    /// log keeps.
+    pub fn events_since(&self, rv: u64, filter: &Filter, max: usize) -> Result<(Seen, u64), Error> {
+        let s = self.read();
+        s.events_since(rv, filter, max)
+    }
+
+    /// Waits (up to `timeout`) until the store's resourceVersion passes `rv`.
+    pub fn wait_past(&self, rv: u64, timeout: std::time::Duration) -> bool {
+        let latest = self.latest.lock().unwrap_or_else(lock_err);
+        let (latest, _) = self
+            .news
+            .wait_timeout_while(latest, timeout, |l| *l <= rv)
+            .unwrap_or_else(lock_err);
+        *latest > rv
+    }
+}
+
+/// Writes inside `Store::transaction`.
+pub struct Tx<'a> {
+    inner: &'a mut Inner,
+}
+
+impl Tx<'_> {
+    pub fn create(&mut self, obj: &Value, namespace: &str) -> Result<Arc<Object>, Error> {
+        self.inner.create(obj, namespace)
+    }
+
+    pub fn get(&self, kind: Kind, namespace: &str, name: &str) -> Result<Arc<Object>, Error> {
+        self.inner.get(kind, namespace, name)
+    }
+
+    pub fn replace(&mut self, obj: &Value, namespace: &str) -> Result<Arc<Object>, Error> {
+        self.inner.replace(obj, namespace)
+    }
+
+    pub fn patch(
+        &mut self,
+        kind: Kind,
+        namespace: &str,
+        name: &str,
+        patch: &Value,
+        ptype: PatchType,
+    ) -> Result<Arc<Object>, Error> {
+        self.inner.patch(kind, namespace, name, patch, ptype)
+    }
+}
+
+// ------------------------------------------------------------------ helpers
+
+fn str_at<'a>(v: &'a Value, path: &[&str]) -> &'a str {
+    let mut cur = v;
+    for p in path {
+        match cur.get(p) {
+            Some(next) => cur = next,
+            None => return "",
+        }
+    }
+    cur.as_str().unwrap_or("")
+}
+
+/// The kind an object names, or why it names none the store serves.
+fn kind_of(obj: &Value) -> Result<Kind, Error> {
+    if !obj.is_object() {
+        return Err(Error::BadRequest(
+            "an object must be a JSON object".to_owned(),
+        ));
+    }
+    Kind::from_type_meta(str_at(obj, &["apiVersion"]), str_at(obj, &["kind"]))
+        .map_err(Error::BadRequest)
+}
+
+fn key_of(kind: Kind, namespace: &str, name: &str) -> String {
+    if kind.namespaced() {
+        format!("{namespace}/{name}")
+    } else {
+        name.to_owned()
+    }
+}
+
+fn invalid(kind: Kind, name: &str, errors: Vec<FieldError>) -> Error {
+    Error::Invalid {
+        kind: kind.name().to_owned(),
+        name: name.to_owned(),
+        errors,
+    }
+}
+
+fn not_found(kind: Kind, name: &str) -> Error {
+    Error::NotFound {
+        resource: kind.resource(),
+        name: name.to_owned(),
+    }
+}
+
+fn conflict(kind: Kind, name: &str, message: String) -> Error {
+    Error::Conflict {
+        resource: kind.resource(),
+        name: name.to_owned(),
+        message,
+    }
+}
+
+const MODIFIED_MESSAGE: &str =
+    "the object has been modified; please apply your changes to the latest version and try again";
+
+impl Inner {
+    fn next_rv(&mut self) -> u64 {
+        self.rv += 1;
+        self.rv
+    }
+
+    fn random(&mut self) -> u64 {
+        // splitmix64: small, fast and reproducible for a seed.
+        self.rng = self.rng.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.rng;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn new_uid(&mut self) -> Uid {
+        let hi = u128::from(self.random());
+        let lo = u128::from(self.random());
+        Uid::from_random((hi << 64) | lo)
+    }
+
+    fn name_suffix(&mut self) -> String {
+        (0..5)
+            .map(|_| {
+                let r = usize::try_from(self.random() % NAME_ALPHABET.len() as u64).unwrap_or(0);
+                char::from(NAME_ALPHABET[r])
+            })
+            .collect()
+    }
+
+    /// A free name from `generateName`, as the apiserver makes one.
+    fn generate_name(&mut self, kind: Kind, namespace: &str, base: &str) -> Result<String, Error> {
+        let mut cut = base.len().min(MAX_GENERATED_PREFIX);
+        while !base.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let prefix = &base[..cut];
+        let mut name = String::new();
+        for _ in 0..GENERATE_NAME_ATTEMPTS {
+            name = format!("{prefix}{}", self.name_suffix());
+            if !self.tables[kind.index()]
+                .keys
+                .contains_key(key_of(kind, namespace, &name).as_str())
+            {
+                return Ok(name);
+            }
+        }
+        Err(Error::AlreadyExists {
+            resource: kind.resource(),
+            name,
+        })
+    }
+
+    fn intern_namespace(&mut self, ns: &str) -> Arc<str> {
+        if let Some(a) = self.namespaces.get(ns) {
+            return Arc::clone(a);
+        }
+        let a: Arc<str> = Arc::from(ns);
+        self.namespaces.insert(ns.into(), Arc::clone(&a));
+        a
+    }
+
+    fn at(&self, slot: Slot) -> Option<Arc<Object>> {
+        self.slots.get(slot as usize).and_then(Clone::clone)
+    }
+
+    fn get(&self, kind: Kind, namespace: &str, name: &str) -> Result<Arc<Object>, Error> {
+        let key = key_of(kind, namespace, name);
+        self.tables[kind.index()]
+            .keys
+            .get(key.as_str())
+            .and_then(|&slot| self.at(slot))
+            .ok_or_else(|| not_found(kind, name))
+    }
+
+    fn list(&self, kind: Kind, namespace: Option<&str>, selector: &Selector) -> Vec<Arc<Object>> {
+        let table = &self.tables[kind.index()];
+        let namespace = namespace.filter(|_| kind.namespaced());
+        if selector.is_nothing() {
+            return Vec::new();
+        }
+        if let Some(slots) = table.candidates(selector) {
+            let mut out: Vec<Arc<Object>> = slots
+                .into_iter()
+                .filter_map(|slot| self.at(slot))
+                .filter(|o| namespace.is_none_or(|ns| ns == &*o.meta.namespace))
+                .filter(|o| selector.matches(&o.meta.labels))
+                .collect();
+            out.sort_unstable_by(|a, b| {
+                key_of(kind, &a.meta.namespace, &a.meta.name).cmp(&key_of(
+                    kind,
+                    &b.meta.namespace,
+                    &b.meta.name,
+                ))
+            });
+            return out;
+        }
+        table
+            .range(namespace)
+            .filter_map(|(_, &slot)| self.at(slot))
+            .filter(|o| selector.matches(&o.meta.labels))
+            .collect()
+    }
+
+    fn events_since(&self, rv: u64, filter: &Filter, max: usize) -> Result<(Seen, u64), Error> {
+        if rv < self.compacted {
+            return Err(Error::Gone(format!(
+                "too old resource version: {rv} ({})",
+                self.compacted
+            )));
+        }
+        // The log is in resourceVersion order: find the first event after rv.
+        let start = self.log.partition_point(|e| e.rv <= rv);
+        let mut out = Vec::new();
+        let mut last = rv;
+        for e in self.log.range(start..) {
+            if out.len() >= max {
+                break;
+            }
+            last = e.rv;
+            if let Some((t, o)) = filter.view(e) {
+                out.push((e.rv, t, o));
+            }
+        }
+        if out.len() < max {
+            last = last.max(self.rv);
+        }
+        Ok((out, last))
+    }
+
+    // ------------------------------------------------------------ writes
+
+    /// Stores `new` under `key` (or removes the key), keeping the indexes and
+    /// the transaction's undo record. Returns what was there.
+    fn put(&mut self, kind: Kind, key: &str, new: Option<Arc<Object>>) -> Option<Arc<Object>> {
+        if let Some(undo) = &mut self.undo {
+            if let std::collections::hash_map::Entry::Vacant(entry) =
+                undo.touched.entry((kind, key.into()))
+            {
+                let table = &self.tables[kind.index()];
+                let before = table
+                    .keys
+                    .get(key)
+                    .and_then(|&s| self.slots.get(s as usize).cloned().flatten());
+                entry.insert(before);
+            }
+        }
+        let existing = self.tables[kind.index()].keys.get(key).copied();
+        let old =
+            existing.and_then(|slot| self.slots.get_mut(slot as usize).and_then(Option::take));
+        let slot = match (existing, &new) {
+            (Some(slot), _) => slot,
+            (None, Some(_)) => match self.free.pop() {
+                Some(slot) => slot,
+                None => {
+                    self.slots.push(None);
+                    Slot::try_from(self.slots.len() - 1).unwrap_or(Slot::MAX)
+                }
+            },
+            (None, None) => return None,
+        };
+        if let Some(o) = &old {
+            self.unindex(slot, o, new.as_deref());
+        }
+        self.track_finalizing(kind, key, new.as_deref());
+        match new {
+            Some(n) => {
+                self.index(slot, &n, old.as_deref());
+                if existing.is_none() {
+                    self.tables[kind.index()].keys.insert(key.into(), slot);
+                }
+                if let Some(cell) = self.slots.get_mut(slot as usize) {
+                    *cell = Some(n);
+                }
+            }
+            None => {
+                self.tables[kind.index()].keys.remove(key);
+                self.free.push(slot);
+            }
+        }
+        old
+    }
+
+    fn index(&mut self, slot: Slot, obj: &Object, old: Option<&Object>) {
+        let table = &mut self.tables[obj.kind.index()];
+        if old.is_none_or(|o| !Arc::ptr_eq(&o.meta.labels, &obj.meta.labels)) {
+            table.index_labels(slot, &obj.meta.labels);
+        }
+        if old.is_none_or(|o| !Arc::ptr_eq(&o.meta.owner_references, &obj.meta.owner_references)) {
+            for r in obj.meta.owner_references.iter() {
+                self.owners.insert(&r.uid, slot);
+            }
+        }
+        if let Some(node) = obj.node_name() {
+            if old.and_then(Object::node_name) != Some(node) {
+                self.nodes.insert(node, slot);
+            }
+        }
+    }
+
+    fn unindex(&mut self, slot: Slot, obj: &Object, new: Option<&Object>) {
+        let table = &mut self.tables[obj.kind.index()];
+        if new.is_none_or(|n| !Arc::ptr_eq(&n.meta.labels, &obj.meta.labels)) {
+            table.unindex_labels(slot, &obj.meta.labels);
+        }
+        if new.is_none_or(|n| !Arc::ptr_eq(&n.meta.owner_references, &obj.meta.owner_references)) {
+            for r in obj.meta.owner_references.iter() {
+                self.owners.remove(&r.uid, slot);
+            }
+        }
+        if let Some(node) = obj.node_name() {
+            if new.and_then(Object::node_name) != Some(node) {
+                self.nodes.remove(node, slot);
+            }
+        }
+    }
+
+    fn record(&mut self, kind: EventType, object: Arc<Object>, previous: Option<Arc<Object>>) {
+        self.log.push_back(Event {
+            rv: object.meta.resource_version,
+            kind,
+            object,
+            previous,
+        });
+    }
+
+    fn trim_log(&mut self) {
+        while self.log.len() > self.window {
+            if let Some(e) = self.log.pop_front() {
+                self.compacted = e.rv;
+            }
+        }
+    }
+
+    fn begin(&mut self) {
+        self.undo = Some(Undo {
+            touched: HashMap::new(),
+            rv: self.rv,
+            rng: self.rng,
+            log_len: self.log.len(),
+            orphaned_len: self.orphaned_owners.len(),
+        });
+    }
+
+    fn rollback(&mut self) {
+        let Some(undo) = self.undo.take() else {
+            return;
+        };
+        for ((kind, key), before) in undo.touched {
+            self.put(kind, &key, before);
+        }
+        self.rv = undo.rv;
+        self.rng = undo.rng;
+        self.log.truncate(undo.log_len);
+        self.orphaned_owners.truncate(undo.orphaned_len);
+    }
+
+    /// Stores a new object under a fresh resourceVersion and logs the event.
+    fn commit(&mut self, mut obj: Object, previous: Option<Arc<Object>>) -> Arc<Object> {
+        obj.meta.resource_version = self.next_rv();
+        let key = key_of(obj.kind, &obj.meta.namespace, &obj.meta.name);
+        let kind = obj.kind;
+        let obj = Arc::new(obj);
+        if previous.is_none() {
+            for r in obj.meta.owner_references.iter() {
+                if !self.owner_exists(r, &obj.meta.namespace) {
+                    self.orphaned_owners
+                        .push((r.uid.as_str().into(), Arc::clone(&obj.meta.namespace)));
+                }
+            }
+        }
+        self.put(kind, &key, Some(Arc::clone(&obj)));
+        let event = if previous.is_some() {
+            EventType::Modified
+        } else {
+            EventType::Added
+        };
+        self.record(event, Arc::clone(&obj), previous);
+        obj
+    }
+
+    /// Removes an object for good, logging DELETED with a fresh resourceVersion.
+    fn remove(&mut self, obj: &Arc<Object>) {
+        let key = key_of(obj.kind, &obj.meta.namespace, &obj.meta.name);
+        self.put(obj.kind, &key, None);
+        let mut gone = (**obj).clone();
+        gone.meta.resource_version = self.next_rv();
+        self.record(EventType::Deleted, Arc::new(gone), Some(Arc::clone(obj)));
+        self.orphaned_owners.push((
+            obj.meta.uid.to_string().into(),
+            Arc::clone(&obj.meta.namespace),
+        ));
+    }
+
+    fn owner_exists(&self, r: &OwnerReference, namespace: &str) -> bool {
+        let Ok(kind) = Kind::from_type_meta(&r.api_version, &r.kind) else {
+            return false;
+        };
+        let ns = if kind.namespaced() { namespace } else { "" };
+        self.get(kind, ns, &r.name)
+            .is_ok_and(|o| o.meta.uid.to_string() == r.uid)
+    }
+
+    /// The namespace a namespaced object goes into: the object's own, else
+    /// the request's; it must exist and not be terminating.
+    fn target_namespace(
+        &self,
+        kind: Kind,
+        obj: &Value,
+        request_ns: &str,
+        name: &str,
+    ) -> Result<String, Error> {
+        if !kind.namespaced() {
+            return Ok(String::new());
+        }
+        let own = str_at(obj, &["metadata", "namespace"]);
+        let ns = if own.is_empty() { request_ns } else { own };
+        let ns = if ns.is_empty() { "default" } else { ns };
+        if !request_ns.is_empty() && !own.is_empty() && own != request_ns {
+            return Err(Error::BadRequest(
+                "the namespace of the provided object does not match the namespace sent on the request".to_owned(),
+            ));
+        }
+        match self.get(Kind::Namespace, "", ns) {
+            Err(_) => Err(Error::NotFound {
+                resource: "namespaces".to_owned(),
+                name: ns.to_owned(),
+            }),
+            Ok(n) if n.deleting() => Err(Error::Forbidden {
+                resource: kind.resource(),
+                name: name.to_owned(),
+                message: format!(
+                    "unable to create new content in namespace {ns} because it is being terminated"
+                ),
+            }),
+            Ok(_) => Ok(ns.to_owned()),
+        }
+    }
+
+    fn create(&mut self, obj: &Value, request_ns: &str) -> Result<Arc<Object>, Error> {
+        let kind = kind_of(obj)?;
+        let name = str_at(obj, &["metadata", "name"]).to_owned();
+        let ns = self.target_namespace(kind, obj, request_ns, &name)?;
+        let generate = str_at(obj, &["metadata", "generateName"]).to_owned();
+        let name = if name.is_empty() && !generate.is_empty() {
+            self.generate_name(kind, &ns, &generate)?
+        } else {
+            name
+        };
+        let uid = self.new_uid();
+        let object = match kind {
+            Kind::Pod => self.prepare_pod(obj, &ns, &name, uid)?,
+            _ => self.prepare_json(kind, obj, &ns, &name, uid)?,
+        };
+        if self.tables[kind.index()]
+            .keys
+            .contains_key(key_of(kind, &ns, &name).as_str())
+        {
+            return Err(Error::AlreadyExists {
+                resource: kind.resource(),
+                name,
+            });
+        }
+        Ok(self.commit(object, None))
+    }
+
+    /// A pod through the registry's create steps: decoded, defaulted,
+    /// prepared and validated.
+    fn prepare_pod(
+        &mut self,
+        obj: &Value,
+        ns: &str,
+        name: &str,
+        uid: Uid,
+    ) -> Result<Object, Error> {
+        let mut pod = crate::input::pod_from_value(obj.clone())?;
+        name.clone_into(&mut pod.metadata.name);
+        ns.clone_into(&mut pod.metadata.namespace);
+        crate::defaults::pod(&mut pod);
+        validate::update::prepare_for_create(&mut pod);
+        let errs = validate::validate_pod_create(&pod);
+        if !errs.is_empty() {
+            return Err(invalid(Kind::Pod, name, errs));
+        }
+        let Pod {
+            metadata,
+            spec,
+            status,
+            ..
+        } = pod;
+        let meta = self.meta_from(metadata, uid, 1, None);
+        Ok(Object {
+            kind: Kind::Pod,
+            meta,
+            body: Body::Pod {
+                spec: Arc::new(spec),
+                status: Arc::new(status),
+            },
+        })
+    }
+
+    /// An object of a JSON-held kind through the registry's create steps.
+    fn prepare_json(
+        &mut self,
+        kind: Kind,
+        obj: &Value,
+        ns: &str,
+        name: &str,
+        uid: Uid,
+    ) -> Result<Object, Error> {
+        let wk = kind
+            .workload()
+            .ok_or_else(|| Error::BadRequest(format!("{} is not held as JSON", kind.name())))?;
+        let mut input = obj.clone();
+        if let Some(m) = input.as_object_mut() {
+            // PrepareForCreate: the status is the system's to write, except
+            // for nodes and namespaces, whose status a creator may set.
+            if !matches!(kind, Kind::Node | Kind::Namespace) {
+                m.remove("status");
+            }
+            let meta = m
+                .entry("metadata")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Some(meta) = meta.as_object_mut() {
+                meta.insert("name".to_owned(), Value::String(name.to_owned()));
+                if kind.namespaced() {
+                    meta.insert("namespace".to_owned(), Value::String(ns.to_owned()));
+                } else {
+                    meta.remove("namespace");
+                }
+                meta.insert("uid".to_owned(), Value::String(uid.to_string()));
+            }
+        }
+        let normalized = crate::workload::normalize(wk, &input, &uid.to_string())?;
+        let errs = crate::workload::validate_create(wk, &normalized);
+        if !errs.is_empty() {
+            return Err(invalid(kind, name, errs));
+        }
+        let generation = i64::from(kind.has_generation());
+        let (metadata, body) = split_json(normalized)?;
+        let meta = self.meta_from(metadata, uid, generation, None);
+        Ok(Object {
+            kind,
+            meta,
+            body: Body::Json(Arc::new(body)),
+        })
+    }
+
+    /// The store's metadata for a validated ObjectMeta. Labels, annotations
+    /// and owner references are shared with `like` where equal.
+    fn meta_from(&mut self, m: ObjectMeta, uid: Uid, generation: i64, like: Option<&Meta>) -> Meta {
+        let namespace = self.intern_namespace(&m.namespace);
+        Meta {
+            name: m.name.into(),
+            namespace,
+            generate_name: (!m.generate_name.is_empty()).then(|| m.generate_name.into()),
+            uid,
+            resource_version: 0,
+            generation,
+            created: like.map_or(self.now, |l| l.created),
+            deletion: like.and_then(|l| l.deletion),
+            labels: object::shared_map(m.labels, like.map(|l| &l.labels)),
+            annotations: object::shared_map(m.annotations, like.map(|l| &l.annotations)),
+            owner_references: match like {
+                Some(l) if *l.owner_references == m.owner_references => {
+                    Arc::clone(&l.owner_references)
+                }
+                _ => Arc::new(m.owner_references),
+            },
+            finalizers: m.finalizers,
+        }
+    }
+
+    fn create_pods(&mut self, batch: &PodBatch<'_>) -> Result<Vec<Arc<Object>>, Error> {
+        let ns = self.target_namespace(
+            Kind::Pod,
+            &Value::Null,
+            batch.namespace,
+            batch.generate_name,
+        )?;
+        let mut base = Map::new();
+        base.insert("apiVersion".to_owned(), "v1".into());
+        base.insert("kind".to_owned(), "Pod".into());
+        let mut meta = batch
+            .template
+            .get("metadata")
+            .cloned()
+            .unwrap_or_else(|| Value::Object(Map::new()));
+        if let Some(m) = meta.as_object_mut() {
+            m.remove("name");
+            m.insert("generateName".to_owned(), batch.generate_name.into());
+            m.insert("namespace".to_owned(), ns.as_str().into());
+            if let Some(owner) = &batch.owner {
+                m.insert(
+                    "ownerReferences".to_owned(),
+                    serde_json::to_value([owner]).unwrap_or_default(),
+                );
+            }
+        }
+        base.insert("metadata".to_owned(), meta);
+        base.insert(
+            "spec".to_owned(),
+            batch.template.get("spec").cloned().unwrap_or_default(),
+        );
+        let base = Value::Object(base);
+        let count = batch.names.as_ref().map_or(batch.count, Vec::len);
+
+        // The template's pod, validated once with a representative name; pods
+        // that differ from it only by name share its spec and status.
+        let probe_name = format!("{}{}", batch.generate_name, "x7k2q");
+        let template_uid = Uid::Text(Arc::from(""));
+        let template = self.prepare_pod(&base, &ns, &probe_name, template_uid)?;
+        let mut made = Vec::with_capacity(count);
+        let mut pending: Vec<Object> = Vec::with_capacity(count);
+        let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
+        for i in 0..count {
+            let name = match &batch.names {
+                Some(names) => names.get(i).cloned().unwrap_or_default(),
+                None => loop {
+                    let n = self.generate_name(Kind::Pod, &ns, batch.generate_name)?;
+                    if !taken.contains(&n) {
+                        break n;
+                    }
+                },
+            };
+            let uid = self.new_uid();
+            let overlay = batch.overlays.as_ref().and_then(|o| o.get(i));
+            let mut obj = match overlay {
+                Some(patch) => {
+                    let mut pod = crate::patch::apply_merge_patch(&base, patch);
+                    if let Some(m) = pod.pointer_mut("/metadata").and_then(Value::as_object_mut) {
+                        m.insert("name".to_owned(), name.as_str().into());
+                    }
+                    let mut o = self.prepare_pod(&pod, &ns, &name, uid)?;
+                    share_pod_parts(&mut o, &template);
+                    o
+                }
+                None => {
+                    let mut o = template.clone();
+                    o.meta.uid = uid;
+                    o.meta.name = name.as_str().into();
+                    if batch.names.is_some() {
+                        o.meta.generate_name = None;
+                        let errs = name_errors(&name);
+                        if !errs.is_empty() {
+                            return Err(invalid(Kind::Pod, &name, errs));
+                        }
+                    }
+                    o
+                }
+            };
+            obj.meta.created = self.now;
+            if self.tables[0]
+                .keys
+                .contains_key(key_of(Kind::Pod, &ns, &name).as_str())
+                || !taken.insert(name.clone())
+            {
+                return Err(Error::AlreadyExists {
+                    resource: Kind::Pod.resource(),
+                    name,
+                });
+            }
+            pending.push(obj);
+        }
+        for obj in pending {
+            made.push(self.commit(obj, None));
+        }
+        Ok(made)
+    }
+
+    fn precondition(old: &Object, obj: &Value) -> Result<(), Error> {
+        let rv = str_at(obj, &["metadata", "resourceVersion"]);
+        if !rv.is_empty() && rv != old.meta.resource_version.to_string() {
+            return Err(conflict(
+                old.kind,
+                &old.meta.name,
+                MODIFIED_MESSAGE.to_owned(),
+            ));
+        }
+        let uid = str_at(obj, &["metadata", "uid"]);
+        let own = old.meta.uid.to_string();
+        if !uid.is_empty() && uid != own {
+            return Err(conflict(
+                old.kind,
+                &old.meta.name,
+                format!(
+                    "Precondition failed: UID in precondition: {uid}, UID in object meta: {own}"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn lookup_for_update(&self, obj: &Value, request_ns: &str) -> Result<Arc<Object>, Error> {
+        let kind = kind_of(obj)?;
+        let name = str_at(obj, &["metadata", "name"]);
+        if name.is_empty() {
+            return Err(Error::BadRequest(
+                "resource name may not be empty".to_owned(),
+            ));
+        }
+        let ns = if kind.namespaced() {
+            let own = str_at(obj, &["metadata", "namespace"]);
+            match (own, request_ns) {
+                ("", "") => "default",
+                ("", r) => r,
+                (o, "") => o,
+                (o, r) if o == r => o,
+                _ => {
+                    return Err(Error::BadRequest(
+                        "the namespace of the provided object does not match the namespace sent on the request"
+                            .to_owned(),
+                    ))
+                }
+            }
+        } else {
+            ""
+        };
+        let old = self.get(kind, ns, name)?;
+        Self::precondition(&old, obj)?;
+        Ok(old)
+    }
+
+    fn replace(&mut self, obj: &Value, request_ns: &str) -> Result<Arc<Object>, Error> {
+        let old = self.lookup_for_update(obj, request_ns)?;
+        let new = match old.kind {
+            Kind::Pod => self.update_pod(&old, obj)?,
+            _ => self.update_json(&old, obj)?,
+        };
+        Ok(self.finish_update(new, old))
+    }
+
+    /// Stores an updated object, unless nothing changed (then, as etcd's
+    /// guaranteed update, no new resourceVersion and no event); an object
+    /// being deleted whose last finalizer went, with no grace period left, goes.
+    fn finish_update(&mut self, new: Object, old: Arc<Object>) -> Arc<Object> {
+        if same_content(&new, &old) {
+            return old;
+        }
+        // A namespace waits for the namespace controller (its spec finalizer).
+        let done = new.meta.deletion.is_some_and(|d| d.grace_seconds == 0)
+            && new.meta.finalizers.is_empty()
+            && new.kind != Kind::Namespace;
+        let stored = self.commit(new, Some(Arc::clone(&old)));
+        if done {
+            self.remove(&stored);
+        }
+        stored
+    }
+
+    fn update_pod(&mut self, old: &Arc<Object>, obj: &Value) -> Result<Object, Error> {
+        let mut new = crate::input::pod_from_value(obj.clone())?;
+        let mut prev = old
+            .to_pod()
+            .ok_or_else(|| Error::BadRequest("not a pod".to_owned()))?;
+        crate::defaults::pod(&mut new);
+        if new.metadata.namespace.is_empty() {
+            new.metadata.namespace = old.meta.namespace.to_string();
+        }
+        validate::update::prepare_for_update(&mut new, &mut prev);
+        let errs = validate::validate_pod_update(&new, &prev);
+        if !errs.is_empty() {
+            return Err(invalid(Kind::Pod, &old.meta.name, errs));
+        }
+        let Pod { metadata, spec, .. } = new;
+        let generation = metadata.generation;
+        let mut meta = self.meta_from(metadata, old.meta.uid.clone(), generation, Some(&old.meta));
+        meta.generate_name.clone_from(&old.meta.generate_name);
+        let (
+            Some(old_spec),
+            Body::Pod {
+                status,
+                spec: spec_arc,
+            },
+        ) = (old.pod_spec(), &old.body)
+        else {
+            return Err(Error::BadRequest("not a pod".to_owned()));
+        };
+        let spec = if *old_spec == spec {
+            Arc::clone(spec_arc)
+        } else {
+            Arc::new(spec)
+        };
+        Ok(Object {
+            kind: Kind::Pod,
+            meta,
+            body: Body::Pod {
+                spec,
+                status: Arc::clone(status),
+            },
+        })
+    }
+
+    fn update_json(&mut self, old: &Arc<Object>, obj: &Value) -> Result<Object, Error> {
+        let kind = old.kind;
+        let wk = kind
+            .workload()
+            .ok_or_else(|| Error::BadRequest(format!("{} is not held as JSON", kind.name())))?;
+        let uid = old.meta.uid.to_string();
+        let mut input = obj.clone();
+        let old_value = old.to_value();
+        if let Some(m) = input.as_object_mut() {
+            // What a client cannot change through the main resource comes
+            // from the stored object.
+            if kind.has_status() {
+                match old_value.get("status") {
+                    Some(s) => m.insert("status".to_owned(), s.clone()),
+                    None => m.remove("status"),
+                };
+            }
+            let meta = m
+                .entry("metadata")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let (Some(meta), Some(old_meta)) = (meta.as_object_mut(), old_value.get("metadata"))
+            {
+                for f in [
+                    "uid",
+                    "creationTimestamp",
+                    "deletionTimestamp",
+                    "deletionGracePeriodSeconds",
+                    "generation",
+                    "resourceVersion",
+                    "generateName",
+                ] {
+                    match old_meta.get(f) {
+                        Some(v) => meta.insert(f.to_owned(), v.clone()),
+                        None => meta.remove(f),
+                    };
+                }
+                if kind.namespaced() && !meta.contains_key("namespace") {
+                    meta.insert(
+                        "namespace".to_owned(),
+                        Value::String(old.meta.namespace.to_string()),
+                    );
+                }
+            }
+        }
+        let normalized = crate::workload::normalize(wk, &input, &uid)?;
+        let errs = crate::workload::validate_update(wk, &old_value, &normalized);
+        if !errs.is_empty() {
+            return Err(invalid(kind, &old.meta.name, errs));
+        }
+        let (metadata, body) = split_json(normalized)?;
+        let mut generation = old.meta.generation;
+        if kind.has_generation() && body.get("spec") != old.spec_value() {
+            generation += 1;
+        }
+        let mut meta = self.meta_from(metadata, old.meta.uid.clone(), generation, Some(&old.meta));
+        meta.generate_name.clone_from(&old.meta.generate_name);
+        Ok(Object {
+            kind,
+            meta,
+            body: Body::Json(Arc::new(body)),
+        })
+    }
+
+    fn replace_status(&mut self, obj: &Value, request_ns: &str) -> Result<Arc<Object>, Error> {
+        let old = self.lookup_for_update(obj, request_ns)?;
+        let mut new = (*old).clone();
+        match &mut new.body {
+            Body::Pod { status, .. } => {
+                let raw = obj
+                    .get("status")
+                    .cloned()
+                    .unwrap_or_else(|| Value::Object(Map::new()));
+                let mut wrapper = Map::new();
+                wrapper.insert("status".to_owned(), raw);
+                let pod: Pod = crate::input::from_value(Value::Object(wrapper))?;
+                if **status != pod.status {
+                    *status = Arc::new(pod.status);
+                }
+            }
+            Body::Json(fields) => {
+                let mut f = (**fields).clone();
+                match obj.get("status") {
+                    Some(s) => f.insert("status".to_owned(), s.clone()),
+                    None => f.remove("status"),
+                };
+                *fields = Arc::new(f);
+            }
+        }
+        Ok(self.finish_update(new, old))
+    }
+
+    fn patch(
+        &mut self,
+        kind: Kind,
+        ns: &str,
+        name: &str,
+        patch: &Value,
+        ptype: PatchType,
+    ) -> Result<Arc<Object>, Error> {
+        let ns = if kind.namespaced() { ns } else { "" };
+        let old = self.get(kind, ns, name)?;
+        let current = old.to_value();
+        let patched = match ptype {
+            PatchType::Json => crate::patch::apply_json_patch(&current, patch),
+            PatchType::Merge => {
+                if !patch.is_object() {
+                    return Err(Error::BadRequest(
+                        "a merge patch must be a JSON object".to_owned(),
+                    ));
+                }
+                Ok(crate::patch::apply_merge_patch(&current, patch))
+            }
+            PatchType::Strategic => {
+                if !patch.is_object() {
+                    return Err(Error::BadRequest(
+                        "a strategic merge patch must be a JSON object".to_owned(),
+                    ));
+                }
+                crate::patch::apply_strategic_merge_patch(&current, patch, kind.name())
+            }
+        }
+        .map_err(|e| Error::BadRequest(e.message))?;
+        if str_at(&patched, &["metadata", "name"]) != name {
+            return Err(Error::BadRequest(format!(
+                "the name of the object ({}) does not match the name on the URL ({name})",
+                str_at(&patched, &["metadata", "name"])
+            )));
+        }
+        if str_at(&patched, &["kind"]) != kind.name()
+            || str_at(&patched, &["apiVersion"]) != kind.api_version()
+        {
+            return Err(Error::BadRequest(
+                "a patch may not change an object's apiVersion or kind".to_owned(),
+            ));
+        }
+        self.replace(&patched, ns)
+    }
+
+    fn delete(
+        &mut self,
+        kind: Kind,
+        ns: &str,
+        name: &str,
+        opts: &DeleteOptions,
+    ) -> Result<Option<Arc<Object>>, Error> {
+        let ns = if kind.namespaced() { ns } else { "" };
+        let old = self.get(kind, ns, name)?;
+        if let Some(rv) = &opts.resource_version {
+            if *rv != old.meta.resource_version.to_string() {
+                return Err(conflict(
+                    kind,
+                    name,
+                    format!(
+                        "Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {}",
+                        old.meta.resource_version
+                    ),
+                ));
+            }
+        }
+        if let Some(uid) = &opts.uid {
+            let own = old.meta.uid.to_string();
+            if *uid != own {
+                return Err(conflict(
+                    kind,
+                    name,
+                    format!("Precondition failed: UID in precondition: {uid}, UID in object meta: {own}"),
+                ));
+            }
+        }
+        if kind == Kind::Namespace && UNDELETABLE_NAMESPACES.contains(&name) {
+            return Err(Error::Forbidden {
+                resource: kind.resource(),
+                name: name.to_owned(),
+                message: "this namespace may not be deleted".to_owned(),
+            });
+        }
+        if let Some(g) = opts.grace_period_seconds {
+            if g < 0 {
+                return Err(invalid(
+                    kind,
+                    name,
+                    vec![FieldError::invalid(
+                        "gracePeriodSeconds",
+                        g,
+                        "must be greater than or equal to 0",
+                    )],
+                ));
+            }
+        }
+        let grace = Self::grace_period(&old, opts);
+        let mut new = (*old).clone();
+        // The propagation policy becomes a finalizer the garbage collector honours.
+        let wanted = match opts.propagation {
+            Propagation::Foreground => Some(FOREGROUND_FINALIZER),
+            Propagation::Orphan => Some(ORPHAN_FINALIZER),
+            Propagation::Background => None,
+        };
+        new.meta.finalizers.retain(|f| {
+            !(matches!(f.as_str(), FOREGROUND_FINALIZER | ORPHAN_FINALIZER)
+                && Some(f.as_str()) != wanted)
+        });
+        if let Some(f) = wanted {
+            if !new.meta.finalizers.iter().any(|x| x == f) {
+                new.meta.finalizers.push(f.to_owned());
+            }
+        }
+        if let Some(d) = old.meta.deletion {
+            // Already being deleted: a shorter grace period may bring the end forward.
+            let at = (self.now + grace).min(d.at);
+            new.meta.deletion = Some(Deletion {
+                at,
+                grace_seconds: grace.min(d.grace_seconds),
+            });
+        } else {
+            new.meta.deletion = Some(Deletion {
+                at: self.now + grace,
+                grace_seconds: grace,
+            });
+            if kind.has_generation() && new.meta.generation > 0 {
+                new.meta.generation += 1;
+            }
+        }
+        if kind == Kind::Namespace {
+            set_namespace_phase(&mut new, "Terminating");
+        }
+        let immediate = grace == 0 && new.meta.finalizers.is_empty() && kind != Kind::Namespace;
+        if immediate {
+            self.remove(&old);
+            return Ok(None);
+        }
+        Ok(Some(self.finish_update(new, old)))
+    }
+
+    /// The grace period a deletion gets: pods their
+    /// terminationGracePeriodSeconds (or the request's), except pods no kubelet
+    /// runs (unscheduled or finished), which go at once; other kinds none.
+    fn grace_period(obj: &Object, opts: &DeleteOptions) -> i64 {
+        let (Some(spec), Some(status)) = (obj.pod_spec(), obj.pod_status()) else {
+            return 0;
+        };
+        if spec.node_name.is_empty() || matches!(status.phase.as_str(), "Succeeded" | "Failed") {
+            return 0;
+        }
+        opts.grace_period_seconds
+            .or(spec.termination_grace_period_seconds)
+            .unwrap_or(30)
+            .max(0)
+    }
+}
+
+/// Splits a normalized JSON object into its metadata and the rest.
+fn split_json(v: Value) -> Result<(ObjectMeta, Map<String, Value>), Error> {
+    let Value::Object(mut m) = v else {
+        return Err(Error::BadRequest(
+            "an object must be a JSON object".to_owned(),
+        ));
+    };
+    let meta = m
+        .remove("metadata")
+        .unwrap_or_else(|| Value::Object(Map::new()));
+    m.remove("apiVersion");
+    m.remove("kind");
+    let meta: ObjectMeta = crate::input::from_value(meta)?;
+    Ok((meta, m))
+}
+
+/// Whether two versions of an object are the same but for the resourceVersion.
+fn same_content(a: &Object, b: &Object) -> bool {
+    let (x, y) = (&a.meta, &b.meta);
+    let meta_same = x.name == y.name
+        && x.namespace == y.namespace
+        && x.uid == y.uid
+        && x.generation == y.generation
+        && x.created == y.created
+        && x.deletion == y.deletion
+        && x.labels == y.labels
+        && x.annotations == y.annotations
+        && x.owner_references == y.owner_references
+        && x.finalizers == y.finalizers;
+    meta_same
+        && match (&a.body, &b.body) {
+            (
+                Body::Pod {
+                    spec: s1,
+                    status: t1,
+                },
+                Body::Pod {
+                    spec: s2,
+                    status: t2,
+                },
+            ) => (Arc::ptr_eq(s1, s2) || s1 == s2) && (Arc::ptr_eq(t1, t2) || t1 == t2),
+            (Body::Json(f1), Body::Json(f2)) => f1 == f2,
+            _ => false,
+        }
+}
+
+/// A pod made from a template with a per-pod patch shares the template's
+/// spec, status and metadata maps wherever it ended up equal to them.
+fn share_pod_parts(obj: &mut Object, template: &Object) {
+    if let (
+        Body::Pod { spec, status },
+        Body::Pod {
+            spec: ts,
+            status: tst,
+        },
+    ) = (&mut obj.body, &template.body)
+    {
+        if **spec == **ts {
+            *spec = Arc::clone(ts);
+        }
+        if **status == **tst {
+            *status = Arc::clone(tst);
+        }
+    }
+    let (m, t) = (&mut obj.meta, &template.meta);
+    if *m.labels == *t.labels {
+        m.labels = Arc::clone(&t.labels);
+    }
+    if *m.annotations == *t.annotations {
+        m.annotations = Arc::clone(&t.annotations);
+    }
+    if *m.owner_references == *t.owner_references {
+        m.owner_references = Arc::clone(&t.owner_references);
+    }
+}
+
+fn name_errors(name: &str) -> Vec<FieldError> {
+    validate::names::is_dns1123_subdomain(name)
+        .into_iter()
+        .map(|msg| FieldError::invalid("metadata.name", name, msg))
+        .collect()
+}
+
+fn set_namespace_phase(obj: &mut Object, phase: &str) {
+    if let Body::Json(fields) = &mut obj.body {
+        let mut f = (**fields).clone();
+        let status = f
+            .entry("status")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Some(s) = status.as_object_mut() {
+            s.insert("phase".to_owned(), Value::String(phase.to_owned()));
+        }
+        *fields = Arc::new(f);
+    }
+}
+
+/// Summary counts of a set of pods, for controllers.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct PodCounts {
+    pub total: usize,
+    pub pending: usize,
+    pub running: usize,
+    pub succeeded: usize,
+    pub failed: usize,
+    pub ready: usize,
+    pub deleting: usize,
+    pub scheduled: usize,
+}
+
+impl PodCounts {
+    pub fn add(&mut self, pod: &Object) {
+        let (Some(spec), Some(status)) = (pod.pod_spec(), pod.pod_status()) else {
+            return;
+        };
+        self.total += 1;
+        match status.phase.as_str() {
+            "Running" => self.running += 1,
+            "Succeeded" => self.succeeded += 1,
+            "Failed" => self.failed += 1,
+            _ => self.pending += 1,
+        }
+        if pod_ready(status) {
+            self.ready += 1;
+        }
+        if pod.deleting() {
+            self.deleting += 1;
+        }
+        if !spec.node_name.is_empty() {
+            self.scheduled += 1;
+        }
+    }
+}
+
+/// The pod's Ready condition is True.
+pub fn pod_ready(status: &PodStatus) -> bool {
+    status
+        .conditions
+        .iter()
+        .any(|c| c.type_ == "Ready" && c.status == "True")
+}
+
+impl Store {
+    /// Counts of the pods whose ownerReferences name `uid`.
+    pub fn owned_pod_counts(&self, uid: &str) -> PodCounts {
+        let s = self.read();
+        let mut counts = PodCounts::default();
+        for slot in s.owners.get(uid) {
+            if let Some(o) = s.at(slot) {
+                if o.kind == Kind::Pod {
+                    counts.add(&o);
+                }
+            }
+        }
+        counts
+    }
+
+    /// How many objects the store holds, of every kind.
+    pub fn len(&self) -> usize {
+        self.read().tables.iter().map(Table::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests;

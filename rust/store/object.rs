@@ -1,0 +1,276 @@
+//! How the store holds an object: a compact identity (`Meta`) and a body.
+//!
+//! Pods keep their spec and status typed and behind `Arc`s, so that the pods a
+//! controller makes from one template share one parsed spec (and one initial
+//! status) until someone changes them. Other kinds are few and kept as JSON.
+//! Labels, annotations and owner references are `Arc`s too: every pod of a
+//! ReplicaSet has the same ones.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::kind::Kind;
+use super::time;
+use crate::model::{ObjectMeta, OwnerReference, Pod, PodSpec, PodStatus, StringMap};
+
+/// An object's metadata, as the store keeps it.
+#[derive(Debug, Clone)]
+pub struct Meta {
+    pub name: Box<str>,
+    /// Empty for cluster-scoped kinds; shared by every object of a namespace.
+    pub namespace: Arc<str>,
+    pub generate_name: Option<Box<str>>,
+    pub uid: Uid,
+    pub resource_version: u64,
+    /// 0 for kinds without generations (it is then omitted, as Go omits it).
+    pub generation: i64,
+    /// Unix seconds.
+    pub created: i64,
+    pub deletion: Option<Deletion>,
+    pub labels: Arc<StringMap>,
+    pub annotations: Arc<StringMap>,
+    pub owner_references: Arc<Vec<OwnerReference>>,
+    pub finalizers: Vec<String>,
+}
+
+/// `deletionTimestamp` and `deletionGracePeriodSeconds`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deletion {
+    pub at: i64,
+    pub grace_seconds: i64,
+}
+
+/// A uid: 128 random bits, printed as an RFC 4122 version-4 UUID, as the
+/// apiserver's are. Uids given by clients in other shapes are kept as text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Uid {
+    Random(u128),
+    Text(Arc<str>),
+}
+
+impl Uid {
+    pub fn from_random(bits: u128) -> Uid {
+        // Version 4, variant 10xx.
+        let bits = (bits & !(0xf << 76)) | (0x4 << 76);
+        let bits = (bits & !(0x3 << 62)) | (0x2 << 62);
+        Uid::Random(bits)
+    }
+}
+
+impl std::fmt::Display for Uid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Uid::Text(t) => f.write_str(t),
+            Uid::Random(b) => {
+                let hex = format!("{b:032x}");
+                write!(
+                    f,
+                    "{}-{}-{}-{}-{}",
+                    &hex[..8],
+                    &hex[8..12],
+                    &hex[12..16],
+                    &hex[16..20],
+                    &hex[20..]
+                )
+            }
+        }
+    }
+}
+
+/// What an object holds besides its metadata.
+#[derive(Debug, Clone)]
+pub enum Body {
+    Pod {
+        spec: Arc<PodSpec>,
+        status: Arc<PodStatus>,
+    },
+    /// Every top-level field but `apiVersion`, `kind` and `metadata`.
+    Json(Arc<Map<String, Value>>),
+}
+
+/// One stored object. Stored objects are immutable: a change makes a new one,
+/// so readers and the watch log hold snapshots without copying.
+#[derive(Debug, Clone)]
+pub struct Object {
+    pub kind: Kind,
+    pub meta: Meta,
+    pub body: Body,
+}
+
+impl Object {
+    pub fn spec_value(&self) -> Option<&Value> {
+        match &self.body {
+            Body::Json(m) => m.get("spec"),
+            Body::Pod { .. } => None,
+        }
+    }
+
+    pub fn pod_spec(&self) -> Option<&PodSpec> {
+        match &self.body {
+            Body::Pod { spec, .. } => Some(spec),
+            Body::Json(_) => None,
+        }
+    }
+
+    pub fn pod_status(&self) -> Option<&PodStatus> {
+        match &self.body {
+            Body::Pod { status, .. } => Some(status),
+            Body::Json(_) => None,
+        }
+    }
+
+    /// `spec.nodeName` of a pod.
+    pub fn node_name(&self) -> Option<&str> {
+        self.pod_spec()
+            .map(|s| s.node_name.as_str())
+            .filter(|n| !n.is_empty())
+    }
+
+    pub fn object_meta(&self) -> ObjectMeta {
+        let m = &self.meta;
+        ObjectMeta {
+            name: m.name.to_string(),
+            generate_name: m.generate_name.as_deref().unwrap_or_default().to_owned(),
+            namespace: m.namespace.to_string(),
+            uid: m.uid.to_string(),
+            resource_version: m.resource_version.to_string(),
+            generation: m.generation,
+            creation_timestamp: Some(time::format(m.created)),
+            deletion_timestamp: m.deletion.map(|d| time::format(d.at)),
+            deletion_grace_period_seconds: m.deletion.map(|d| d.grace_seconds),
+            labels: (*m.labels).clone(),
+            annotations: (*m.annotations).clone(),
+            owner_references: (*m.owner_references).clone(),
+            finalizers: m.finalizers.clone(),
+            ..ObjectMeta::default()
+        }
+    }
+
+    /// The typed pod, for validating an update against it.
+    pub fn to_pod(&self) -> Option<Pod> {
+        let Body::Pod { spec, status } = &self.body else {
+            return None;
+        };
+        Some(Pod {
+            api_version: "v1".to_owned(),
+            kind: "Pod".to_owned(),
+            metadata: self.object_meta(),
+            spec: (**spec).clone(),
+            status: (**status).clone(),
+        })
+    }
+
+    /// The object as JSON, in the shape the API serves.
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    /// Whether the object is being deleted (has a deletionTimestamp).
+    pub fn deleting(&self) -> bool {
+        self.meta.deletion.is_some()
+    }
+
+    pub fn key(&self) -> String {
+        let mut k = String::new();
+        if !self.meta.namespace.is_empty() {
+            let _ = write!(k, "{}/", self.meta.namespace);
+        }
+        k.push_str(&self.meta.name);
+        k
+    }
+}
+
+/// Metadata in Go's field order, leaving out what Go omits.
+struct MetaView<'a>(&'a Meta);
+
+impl Serialize for MetaView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let m = self.0;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("name", &*m.name)?;
+        if let Some(g) = &m.generate_name {
+            map.serialize_entry("generateName", &**g)?;
+        }
+        if !m.namespace.is_empty() {
+            map.serialize_entry("namespace", &*m.namespace)?;
+        }
+        map.serialize_entry("uid", &m.uid.to_string())?;
+        map.serialize_entry("resourceVersion", &m.resource_version.to_string())?;
+        if m.generation != 0 {
+            map.serialize_entry("generation", &m.generation)?;
+        }
+        map.serialize_entry("creationTimestamp", &time::format(m.created))?;
+        if let Some(d) = m.deletion {
+            map.serialize_entry("deletionTimestamp", &time::format(d.at))?;
+            map.serialize_entry("deletionGracePeriodSeconds", &d.grace_seconds)?;
+        }
+        if !m.labels.is_empty() {
+            map.serialize_entry("labels", &*m.labels)?;
+        }
+        if !m.annotations.is_empty() {
+            map.serialize_entry("annotations", &*m.annotations)?;
+        }
+        if !m.owner_references.is_empty() {
+            map.serialize_entry("ownerReferences", &*m.owner_references)?;
+        }
+        if !m.finalizers.is_empty() {
+            map.serialize_entry("finalizers", &m.finalizers)?;
+        }
+        map.end()
+    }
+}
+
+impl Serialize for Object {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("apiVersion", self.kind.api_version())?;
+        map.serialize_entry("kind", self.kind.name())?;
+        map.serialize_entry("metadata", &MetaView(&self.meta))?;
+        match &self.body {
+            Body::Pod { spec, status } => {
+                map.serialize_entry("spec", &**spec)?;
+                map.serialize_entry("status", &**status)?;
+            }
+            Body::Json(fields) => {
+                for (k, v) in fields.iter() {
+                    map.serialize_entry(k, v)?;
+                }
+            }
+        }
+        map.end()
+    }
+}
+
+/// A label map shared between objects that have the same labels: a template's
+/// pods point at one map.
+pub fn shared_map(map: StringMap, like: Option<&Arc<StringMap>>) -> Arc<StringMap> {
+    match like {
+        Some(existing) if **existing == map => Arc::clone(existing),
+        _ => Arc::new(map),
+    }
+}
+
+/// An empty map every object without labels or annotations can point at.
+pub fn empty_map() -> Arc<StringMap> {
+    static EMPTY: std::sync::OnceLock<Arc<StringMap>> = std::sync::OnceLock::new();
+    Arc::clone(EMPTY.get_or_init(|| Arc::new(BTreeMap::new())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn random_uids_print_as_version_four_uuids() {
+        let u = Uid::from_random(u128::MAX).to_string();
+        assert_eq!(u.len(), 36);
+        assert_eq!(&u[14..15], "4");
+        assert!(matches!(&u[19..20], "8" | "9" | "a" | "b"));
+        assert_eq!(u.matches('-').count(), 4);
+    }
+}
