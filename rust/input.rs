@@ -122,9 +122,62 @@ fn check_pod(pod: Pod) -> Result<Pod, DecodeError> {
     Ok(pod)
 }
 
+/// The fields of a pod that the v1 Pod does not have, as the apiserver's
+/// field validation names them in its `unknown field "spec.foo"` warnings
+/// (its default, Warn mode). Fields inside free-form parts of the model are
+/// not checked.
+pub fn unknown_pod_fields(value: &Value) -> Vec<String> {
+    let mut found = Vec::new();
+    let _ = serde_ignored::deserialize(value, |path: serde_ignored::Path<'_>| {
+        let mut out = String::new();
+        write_path(&path, &mut out);
+        found.push(format!("unknown field \"{out}\""));
+    })
+    .map(|_: Pod| ());
+    found
+}
+
+fn write_path(path: &serde_ignored::Path<'_>, out: &mut String) {
+    use serde_ignored::Path as P;
+    use std::fmt::Write as _;
+    match path {
+        P::Root => {}
+        P::Seq { parent, index } => {
+            write_path(parent, out);
+            let _ = write!(out, "[{index}]");
+        }
+        P::Map { parent, key } => {
+            write_path(parent, out);
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(key);
+        }
+        P::Some { parent } | P::NewtypeStruct { parent } | P::NewtypeVariant { parent } => {
+            write_path(parent, out);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unknown_fields_are_named_with_kubernetes_paths() {
+        let v: Value = serde_json::json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "a", "colour": "blue"},
+            "spec": {"containers": [{"name": "c", "image": "i", "imagePullPolicyy": "Always"}]}
+        });
+        assert_eq!(
+            unknown_pod_fields(&v),
+            [
+                "unknown field \"metadata.colour\"",
+                "unknown field \"spec.containers[0].imagePullPolicyy\""
+            ]
+        );
+    }
 
     #[test]
     fn wrong_type_names_the_field() {

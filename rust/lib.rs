@@ -9,6 +9,7 @@ pub mod input;
 pub mod model;
 pub mod patch;
 pub mod selector;
+pub mod sim;
 pub mod store;
 pub mod validate;
 pub mod workload;

@@ -17,11 +17,16 @@ from podcore import AlreadyExists, BadRequest, Cluster, Conflict, Forbidden, Gon
 
 
 def pod(name: str = "web", **labels: str) -> dict[str, Any]:
+    # A scheduler nobody runs: the pods stay as the apiserver left them, so
+    # only the apiserver's behaviour shows.
     return {
         "apiVersion": "v1",
         "kind": "Pod",
         "metadata": {"name": name, "labels": labels or {"app": "web"}},
-        "spec": {"containers": [{"name": "app", "image": "nginx:1.27"}]},
+        "spec": {
+            "schedulerName": "manual",
+            "containers": [{"name": "app", "image": "nginx:1.27"}],
+        },
     }
 
 
@@ -448,8 +453,9 @@ def test_apply_creates_then_updates_and_drops_removed_fields(c: Cluster) -> None
     d["metadata"]["labels"] = {"team": "a", "tier": "web"}
     created = c.apply(d)[0]
     assert created["metadata"]["generation"] == 1
+    settled = c.get("deploy", "web")
     again = c.apply(copy.deepcopy(d))[0]
-    assert again["metadata"]["resourceVersion"] == created["metadata"]["resourceVersion"]
+    assert again["metadata"]["resourceVersion"] == settled["metadata"]["resourceVersion"]
     del d["metadata"]["labels"]["tier"]
     d["spec"]["replicas"] = 4
     updated = c.apply(d)[0]
@@ -489,14 +495,14 @@ def test_apply_reads_multi_document_yaml_and_paths(c: Cluster, tmp_path: Any) ->
 
 
 def test_pods_made_from_one_template_in_one_call(c: Cluster) -> None:
-    c.apply(deployment())
-    owner = c.get("deploy", "web")
+    c.apply(deployment("batch", replicas=0))
+    owner = c.get("deploy", "batch")
     template = owner["spec"]["template"]
     names = c.store.create_pods(
-        "default", template, count=20, generate_name="web-", owner=_ref(owner)
+        "default", template, count=20, generate_name="batch-", owner=_ref(owner)
     )
     assert len(set(names)) == 20
-    pods = c.list("pods", label_selector="app=web")
+    pods = c.list("pods", label_selector="app=batch")
     assert sorted(p["metadata"]["name"] for p in pods) == sorted(names)
     assert all(p["metadata"]["ownerReferences"][0]["uid"] == owner["metadata"]["uid"] for p in pods)
     assert c.store.owned_pod_counts(owner["metadata"]["uid"]) == {

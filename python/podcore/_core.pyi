@@ -233,6 +233,42 @@ class Store:
     def owned_pod_counts(self, uid: str) -> dict[str, int]:
         """Counts of the pods owned by ``uid`` by phase, readiness, deletion, binding."""
     def pods_on_node(self, node: str) -> builtins.list[tuple[str, str]]: ...
+    def mark_pods_not_ready(self, node: str) -> int:
+        """Set Ready=False on every pod of ``node`` (node lifecycle controller)."""
+    def schedule(self) -> int:
+        """One pass of the scheduler over the pods waiting for a node; returns
+        how many pods it bound or newly marked unschedulable."""
+    def changes(
+        self, resource_version: str, kinds: builtins.list[str] = ...
+    ) -> tuple[builtins.list[tuple[str, str, str, str, str, str | None]], str]:
+        """Changes after ``resource_version``: ``(type, kind, namespace, name,
+        uid, controller_uid)``, and the version to continue from.
+
+        Raises:
+            Gone: the version is older than the events kept.
+        """
+    def controller_pods(
+        self,
+        namespace: str,
+        selector: str | dict[str, Any],
+        owner_uid: str,
+        *,
+        min_ready_seconds: int = 0,
+        template_labels: dict[str, str] | None = None,
+        scale_down: int = 0,
+        related_uids: builtins.list[str] = ...,
+    ) -> dict[str, Any]:
+        """A controller's pods in one call: counts (active, ready, available,
+        fully_labeled, terminating), names (finished, orphans, strays, and with
+        ``scale_down`` the pods to delete first) and ``next_available``."""
+    def set_controller(
+        self,
+        namespace: str,
+        names: builtins.list[str],
+        owner: dict[str, Any] | None = None,
+        release_uid: str = "",
+    ) -> int:
+        """Adopt pods for ``owner``, or release them from ``release_uid``."""
     def watch(
         self,
         kind: str | None = None,
@@ -248,6 +284,19 @@ class Store:
         Raises:
             Gone: ``resource_version`` is older than the events kept.
         """
+
+@final
+class Kubelets:
+    """The simulated kubelets of a cluster's nodes."""
+
+    def __new__(cls) -> Kubelets: ...
+    def sync(self, store: Store, now: float) -> float | None:
+        """Run every kubelet up to ``now`` (simulated seconds); returns when the
+        next pod transition falls due."""
+    def fail_pod(self, namespace: str, name: str, exit_code: int, now: float) -> bool:
+        """Make the pod's running containers exit with ``exit_code``."""
+    def set_node_down(self, node: str, down: bool) -> None:
+        """Stop (or resume) the kubelet of ``node``."""
 
 @final
 class Watch:

@@ -15,10 +15,14 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from podcore import _yaml
-from podcore._core import Store
+from podcore._core import Kubelets, Store
+from podcore.controllers.base import Controller
+from podcore.controllers.deployment import DeploymentController
 from podcore.controllers.garbagecollector import GarbageCollectorController
-from podcore.errors import BadRequest, NotFound
+from podcore.controllers.replicaset import ReplicaSetController
+from podcore.errors import BadRequest, Gone, NotFound
 from podcore.sim.clock import Clock
+from podcore.sim.nodelifecycle import NodeLifecycleController
 from podcore.sim.nodes import make_node
 
 #: The instant a cluster starts, in Unix seconds: 2025-01-01T00:00:00Z.
@@ -92,12 +96,18 @@ class Cluster:
         self.store = Store(seed=seed, window=watch_window)
         self.clock = Clock()
         self.store.now = EPOCH
-        self._controllers = [GarbageCollectorController(self.store)]
+        self._controllers: list[Controller] = [ReplicaSetController(self.store, self.clock)]
+        self._controllers.append(DeploymentController(self.store, self.clock))
+        self._gc = GarbageCollectorController(self.store)
+        self._kinds = sorted({k for c in self._controllers for k in c.watches})
+        self._seen = "0"
+        self._kubelets = Kubelets()
+        self._kubelet_wake: float | None = None
+        self._nodes = NodeLifecycleController(self.store, self.clock, self._kubelets)
         given = [None] * nodes if isinstance(nodes, int) else list(nodes)
         stamp = "2025-01-01T00:00:00Z"
-        self.store.apply(
-            [make_node(f"node-{i}", i, families, stamp, n) for i, n in enumerate(given)]
-        )
+        for i, n in enumerate(given):
+            self.store.create(make_node(f"node-{i}", i, families, stamp, n))
 
     # ------------------------------------------------------------ the API
 
@@ -192,6 +202,35 @@ class Cluster:
             timeout_seconds=timeout_seconds,
         )
 
+    # ------------------------------------------------------------ simulation
+
+    def fail_pod(self, name: str, namespace: str = "default", exit_code: int = 1) -> None:
+        """Makes the pod's running containers exit with ``exit_code`` now; its
+        restartPolicy decides what follows."""
+        pod = self.store.get("Pod", name, namespace)
+        if not self._kubelets.fail_pod(namespace, name, exit_code, self.clock.now):
+            phase = pod.get("status", {}).get("phase")
+            raise ValueError(f"pod {namespace}/{name} has no running containers (phase {phase})")
+        self.reconcile()
+
+    def fail_node(self, name: str) -> None:
+        """The node's kubelet stops: the node goes NotReady (Unknown) after the
+        node monitor grace period, its pods lose readiness and are evicted
+        when their toleration of the unreachable taint runs out."""
+        self.store.get("Node", name, "")
+        self._nodes.fail(name)
+        self.reconcile()
+
+    def hostname(self, name: str, namespace: str = "default") -> str:
+        """The hostname the pod's containers see: ``spec.hostname`` or the pod's
+        name (cut to 63 characters), or the node's name with host networking."""
+        pod = self.store.get("Pod", name, namespace)
+        spec = pod["spec"]
+        if spec.get("hostNetwork"):
+            return str(spec.get("nodeName", ""))
+        host = spec.get("hostname") or pod["metadata"]["name"]
+        return str(host)[:63].rstrip("-.")
+
     # ------------------------------------------------------------ time
 
     def reconcile(self) -> int:
@@ -199,10 +238,42 @@ class Cluster:
         returns how many changes they made."""
         total = 0
         while True:
-            done = sum(c.sync() for c in self._controllers)
+            self._observe()
+            done = sum(c.process() for c in self._controllers) + self._gc.sync()
+            done += self._nodes.process()
+            done += self.store.schedule()
+            done += self._run_kubelets()
             if done == 0:
                 return total
             total += done
+
+    def _run_kubelets(self) -> int:
+        """Lets the kubelets catch up with the clock; returns 1 if they wrote."""
+        before = self.store.resource_version
+        due = self._kubelets.sync(self.store, self.clock.now)
+        if due is not None and (self._kubelet_wake is None or due < self._kubelet_wake):
+            self._kubelet_wake = due
+            self.clock.call_at(due, self._wake_kubelets)
+        return int(self.store.resource_version != before)
+
+    def _wake_kubelets(self) -> None:
+        self._kubelet_wake = None
+
+    def _observe(self) -> None:
+        """Feeds the store's changes since the last look to the controllers'
+        queues; after a gap in the log, every object is queued again."""
+        try:
+            changes, self._seen = self.store.changes(self._seen, self._kinds)
+        except Gone:
+            self._seen = self.store.resource_version
+            for c in self._controllers:
+                for ns, name in self.store.keys(c.kind):
+                    c.enqueue((ns, name))
+            return
+        for change in changes:
+            for c in self._controllers:
+                if change[1] in c.watches:
+                    c.observe(change)
 
     def advance(self, seconds: float) -> None:
         """Moves the clock ``seconds`` forward, firing what falls due in time

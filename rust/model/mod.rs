@@ -683,25 +683,79 @@ api_struct! {
     }
 }
 
-api_struct! {
-    pub struct ContainerStatus {
-        pub name: String,
-        pub state: ContainerState,
-        pub last_state: ContainerState,
-        pub ready: bool,
-        pub restart_count: i32,
-        pub image: String,
-        #[serde(rename = "imageID")]
-        pub image_id: String,
-        #[serde(rename = "containerID")]
-        pub container_id: String,
-        pub started: Option<bool>,
-        pub allocated_resources: ResourceList,
-        pub resources: Option<ResourceRequirements>,
-        pub volume_mounts: Vec<Value>,
-        pub user: Value,
-        pub allocated_resources_status: Vec<Value>,
-        pub stop_signal: Option<String>,
+/// v1.ContainerStatus. Unlike most API fields, `ready` and `restartCount`
+/// have no `omitempty` in Go: they are always printed.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContainerStatus {
+    #[serde(default, deserialize_with = "serde_util::nullable")]
+    pub name: String,
+    #[serde(default, deserialize_with = "serde_util::nullable")]
+    pub state: ContainerState,
+    #[serde(default, deserialize_with = "serde_util::nullable")]
+    pub last_state: ContainerState,
+    #[serde(default, deserialize_with = "serde_util::nullable")]
+    pub ready: bool,
+    #[serde(default, deserialize_with = "serde_util::nullable")]
+    pub restart_count: i32,
+    #[serde(default, deserialize_with = "serde_util::nullable")]
+    pub image: String,
+    #[serde(rename = "imageID", default, deserialize_with = "serde_util::nullable")]
+    pub image_id: String,
+    #[serde(
+        rename = "containerID",
+        default,
+        deserialize_with = "serde_util::nullable",
+        skip_serializing_if = "serde_util::Omit::omit"
+    )]
+    pub container_id: String,
+    #[serde(
+        default,
+        deserialize_with = "serde_util::nullable",
+        skip_serializing_if = "serde_util::Omit::omit"
+    )]
+    pub started: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "serde_util::nullable",
+        skip_serializing_if = "serde_util::Omit::omit"
+    )]
+    pub allocated_resources: ResourceList,
+    #[serde(
+        default,
+        deserialize_with = "serde_util::nullable",
+        skip_serializing_if = "serde_util::Omit::omit"
+    )]
+    pub resources: Option<ResourceRequirements>,
+    #[serde(
+        default,
+        deserialize_with = "serde_util::nullable",
+        skip_serializing_if = "serde_util::Omit::omit"
+    )]
+    pub volume_mounts: Vec<Value>,
+    #[serde(
+        default,
+        deserialize_with = "serde_util::nullable",
+        skip_serializing_if = "serde_util::Omit::omit"
+    )]
+    pub user: Value,
+    #[serde(
+        default,
+        deserialize_with = "serde_util::nullable",
+        skip_serializing_if = "serde_util::Omit::omit"
+    )]
+    pub allocated_resources_status: Vec<Value>,
+    #[serde(
+        default,
+        deserialize_with = "serde_util::nullable",
+        skip_serializing_if = "serde_util::Omit::omit"
+    )]
+    pub stop_signal: Option<String>,
+}
+
+impl serde_util::Omit for ContainerStatus {
+    fn omit(&self) -> bool {
+        false
     }
 }
 
@@ -726,15 +780,53 @@ api_struct! {
     }
 }
 
-api_struct! {
-    pub struct ContainerStateTerminated {
-        pub exit_code: i32,
-        pub signal: i32,
-        pub reason: String,
-        pub message: String,
-        pub started_at: Option<String>,
-        pub finished_at: Option<String>,
-        #[serde(rename = "containerID")]
-        pub container_id: String,
+/// v1.ContainerStateTerminated: `exitCode` is always printed (no `omitempty`).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContainerStateTerminated {
+    #[serde(default, deserialize_with = "serde_util::nullable")]
+    pub exit_code: i32,
+    #[serde(
+        default,
+        deserialize_with = "serde_util::nullable",
+        skip_serializing_if = "serde_util::Omit::omit"
+    )]
+    pub signal: i32,
+    #[serde(
+        default,
+        deserialize_with = "serde_util::nullable",
+        skip_serializing_if = "serde_util::Omit::omit"
+    )]
+    pub reason: String,
+    #[serde(
+        default,
+        deserialize_with = "serde_util::nullable",
+        skip_serializing_if = "serde_util::Omit::omit"
+    )]
+    pub message: String,
+    #[serde(
+        default,
+        deserialize_with = "serde_util::nullable",
+        skip_serializing_if = "serde_util::Omit::omit"
+    )]
+    pub started_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "serde_util::nullable",
+        skip_serializing_if = "serde_util::Omit::omit"
+    )]
+    pub finished_at: Option<String>,
+    #[serde(
+        rename = "containerID",
+        default,
+        deserialize_with = "serde_util::nullable",
+        skip_serializing_if = "serde_util::Omit::omit"
+    )]
+    pub container_id: String,
+}
+
+impl serde_util::Omit for ContainerStateTerminated {
+    fn omit(&self) -> bool {
+        false
     }
 }

@@ -4,8 +4,7 @@
 //! to Python, costs far more than comparing them. This walks the dicts and
 //! lists directly with the algorithm of [`crate::diff`] (members in the old
 //! dict's order, then the new dict's own; arrays of equal length position by
-//! position, otherwise common leading and trailing items matched first) and
-//! builds the operation dicts as it goes.
+//! position, otherwise common leading and trailing items matched first).
 //!
 //! Its result must be exactly that of [`diff_values`], the conversion-based
 //! path, for every input, errors included. So every node of both documents is
@@ -14,10 +13,20 @@
 //! refuse, or that the walk does not model exactly (a `str` subclass as a
 //! key), the walk gives up and [`diff_values`] produces the answer or raises
 //! the error users get for that input.
+//!
+//! The work is in two phases. Reading compares the documents through
+//! borrowed references, which saves a reference-count round trip (two calls
+//! into the interpreter under the stable ABI) per node. That is sound because
+//! reading runs no Python code that could change or free what is read: it
+//! allocates no Python objects, looks dict members up only by exact `str`
+//! keys (whose hash and equality are the interpreter's own), and stops at the
+//! first Python error. It records the operations with owned references to
+//! their values; building the operation dicts, which allocates, comes after.
 
 use std::fmt::Write;
 use std::panic::AssertUnwindSafe;
 
+use pyo3::ffi;
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
@@ -35,11 +44,13 @@ pub fn diff<'py>(
     old: &Bound<'py, PyAny>,
     new: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let ops = PyList::empty(py);
-    let differ = Differ { ops: &ops };
-    let walked = guarded(AssertUnwindSafe(|| differ.values(old, new, &Path::Root, 0)))?;
+    let walked = guarded(AssertUnwindSafe(|| {
+        let mut differ = Differ { found: Vec::new() };
+        differ.values(old, new, &Path::Root, 0)?;
+        build(py, differ.found)
+    }))?;
     match walked {
-        Ok(()) => Ok(ops.into_any()),
+        Ok(ops) => Ok(ops.into_any()),
         Err(GiveUp) => diff_values(py, old, new),
     }
 }
@@ -72,6 +83,51 @@ impl From<PyErr> for GiveUp {
 
 type Walk<T> = Result<T, GiveUp>;
 
+/// A borrowed reference into a document being read.
+type Item<'a, 'py> = Borrowed<'a, 'py, PyAny>;
+
+/// A dict's members as borrowed references, in the dict's order.
+struct Members<'a, 'py> {
+    dict: &'a Bound<'py, PyDict>,
+    position: ffi::Py_ssize_t,
+}
+
+fn members<'a, 'py>(dict: &'a Bound<'py, PyDict>) -> Members<'a, 'py> {
+    Members { dict, position: 0 }
+}
+
+impl<'a, 'py> Iterator for Members<'a, 'py> {
+    type Item = (Item<'a, 'py>, Item<'a, 'py>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut key = std::ptr::null_mut();
+        let mut value = std::ptr::null_mut();
+        // SAFETY: the GIL is held (`Bound<'py>`), the dict outlives `'a`, and
+        // `position` only ever comes from PyDict_Next itself.
+        let more = unsafe {
+            ffi::PyDict_Next(
+                self.dict.as_ptr(),
+                &raw mut self.position,
+                &raw mut key,
+                &raw mut value,
+            )
+        };
+        if more == 0 {
+            return None;
+        }
+        let py = self.dict.py();
+        // SAFETY: PyDict_Next gave borrowed references, which stay valid while
+        // the dict is unchanged; nothing changes it while the documents are
+        // read (see the module documentation).
+        unsafe {
+            Some((
+                Borrowed::from_ptr_or_opt(py, key)?,
+                Borrowed::from_ptr_or_opt(py, value)?,
+            ))
+        }
+    }
+}
+
 /// A JSON integer as the conversion reads it: `i64` when it fits, else `u64`.
 /// `serde_json` compares integers by value, and a value has one reading, so
 /// the derived equality is the same.
@@ -87,7 +143,7 @@ enum Seq<'a, 'py> {
     Tuple(&'a Bound<'py, PyTuple>),
 }
 
-impl<'py> Seq<'_, 'py> {
+impl<'a, 'py> Seq<'a, 'py> {
     fn len(self) -> usize {
         match self {
             Seq::List(items) => items.len(),
@@ -95,11 +151,25 @@ impl<'py> Seq<'_, 'py> {
         }
     }
 
-    fn get(self, index: usize) -> Walk<Bound<'py, PyAny>> {
-        Ok(match self {
-            Seq::List(items) => items.get_item(index)?,
-            Seq::Tuple(items) => items.get_item(index)?,
-        })
+    /// The item at `index` (below `len()`), borrowed.
+    fn get(self, index: usize) -> Walk<Item<'a, 'py>> {
+        match self {
+            Seq::List(items) => {
+                let at = ffi::Py_ssize_t::try_from(index).map_err(|_| GiveUp)?;
+                // SAFETY: the GIL is held and the list outlives `'a`;
+                // PyList_GetItem checks the index.
+                let item = unsafe { ffi::PyList_GetItem(items.as_ptr(), at) };
+                // SAFETY: a non-null result is a borrowed reference, valid
+                // while the list is unchanged; nothing changes it while the
+                // documents are read (see the module documentation).
+                unsafe { Borrowed::from_ptr_or_opt(items.py(), item) }.ok_or_else(|| {
+                    // The IndexError is the walk's own business.
+                    drop(PyErr::take(items.py()));
+                    GiveUp
+                })
+            }
+            Seq::Tuple(items) => Ok(items.get_borrowed_item(index)?),
+        }
     }
 }
 
@@ -177,17 +247,32 @@ fn node<'a, 'py>(obj: &'a Bound<'py, PyAny>) -> Walk<Node<'a, 'py>> {
     Err(GiveUp)
 }
 
-/// An int as the conversion reads it; beyond `u64` it raises.
+/// An `int` (or subclass) as the conversion reads it: `i64`, else `u64`, else
+/// an error.
 fn int<'a, 'py>(obj: &Bound<'py, PyAny>) -> Walk<Node<'a, 'py>> {
-    if let Ok(signed) = obj.extract::<i64>() {
+    let mut overflow = 0;
+    // SAFETY: the GIL is held and `obj` is an int instance, whose value is
+    // read without running Python code; overflow is reported in `overflow`
+    // rather than raised, so nothing is allocated.
+    let signed = unsafe { ffi::PyLong_AsLongLongAndOverflow(obj.as_ptr(), &raw mut overflow) };
+    if overflow == 0 {
+        // An error here (none is expected for an int) must not stay set
+        // for the conversion that takes over.
+        if signed == -1 && PyErr::take(obj.py()).is_some() {
+            return Err(GiveUp);
+        }
         return Ok(Node::Int(Int::Signed(signed)));
     }
+    // Past `u64` this raises, and the walk stops reading at once.
     Ok(Node::Int(Int::Unsigned(obj.extract::<u64>()?)))
 }
 
 /// A dict key as text. Only exact `str` keys are handled here: their equality
 /// and hash are by content, so dict lookups agree with the converted maps.
 fn key_str<'a>(key: &'a Bound<'_, PyAny>) -> Walk<&'a str> {
+    if !key.is_exact_instance_of::<PyString>() {
+        return Err(GiveUp);
+    }
     let key = key.cast_exact::<PyString>().map_err(|_| GiveUp)?;
     Ok(key.to_str()?)
 }
@@ -213,15 +298,15 @@ fn validate(obj: &Bound<'_, PyAny>, depth: usize) -> Walk<()> {
         return Err(GiveUp);
     }
     match node(obj)? {
-        Node::Object(members) => {
-            for (key, value) in members.iter() {
+        Node::Object(dict) => {
+            for (key, value) in members(dict) {
                 key_str(&key)?;
                 validate(&value, depth + 1)?;
             }
         }
         Node::Array(items) => {
             for index in 0..items.len() {
-                validate(&items.get(index)?, depth + 1)?;
+                validate(&*items.get(index)?, depth + 1)?;
             }
         }
         _ => {}
@@ -230,7 +315,7 @@ fn validate(obj: &Bound<'_, PyAny>, depth: usize) -> Walk<()> {
 }
 
 /// `serde_json` value equality. `true` means both sides were checked in full;
-/// after `false` the caller walks, checks or copies them itself.
+/// after `false` the caller walks or checks them itself.
 fn equal(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>, depth: usize) -> Walk<bool> {
     if depth > MAX_DEPTH {
         return Err(GiveUp);
@@ -250,7 +335,7 @@ fn equal_nodes(a: Node<'_, '_>, b: Node<'_, '_>, depth: usize) -> Walk<bool> {
                 return Ok(false);
             }
             for index in 0..a.len() {
-                if !equal(&a.get(index)?, &b.get(index)?, depth + 1)? {
+                if !equal(&*a.get(index)?, &*b.get(index)?, depth + 1)? {
                     return Ok(false);
                 }
             }
@@ -267,14 +352,14 @@ fn objects_equal(a: &Bound<'_, PyDict>, b: &Bound<'_, PyDict>, depth: usize) -> 
     }
     // Dicts made alike (a copy, then an edit) list their keys in the same
     // order: pairing members by position saves a hash lookup per member.
-    let mut a_members = a.iter();
-    let mut b_members = b.iter();
+    let mut a_members = members(a);
+    let mut b_members = members(b);
     let mut paired = 0;
     let mut unpaired = None;
     for (a_key, a_value) in a_members.by_ref() {
         let key = key_str(&a_key)?;
         if let Some((b_key, b_value)) = b_members.next() {
-            if b_key.is(&a_key) || key_str(&b_key)? == key {
+            if b_key.is(&*a_key) || key_str(&b_key)? == key {
                 if !equal(&a_value, &b_value, depth)? {
                     return Ok(false);
                 }
@@ -288,13 +373,13 @@ fn objects_equal(a: &Bound<'_, PyDict>, b: &Bound<'_, PyDict>, depth: usize) -> 
     let Some(first) = unpaired else {
         return Ok(true);
     };
-    // Lookups by content are exact once `b`'s other keys are plain strings.
-    for (b_key, _) in b.iter().skip(paired) {
+    // Lookups run no Python code once all of `b`'s keys are plain strings.
+    for (b_key, _) in members(b).skip(paired) {
         key_str(&b_key)?;
     }
     for (a_key, a_value) in std::iter::once(first).chain(a_members) {
         key_str(&a_key)?;
-        match b.get_item(&a_key)? {
+        match b.get_item(a_key)? {
             Some(b_value) if equal(&a_value, &b_value, depth)? => {}
             _ => return Ok(false),
         }
@@ -302,9 +387,10 @@ fn objects_equal(a: &Bound<'_, PyDict>, b: &Bound<'_, PyDict>, depth: usize) -> 
     Ok(true)
 }
 
-/// A checked copy of `obj` in the shape the conversion gives back: dicts and
-/// lists (tuples become lists) are new; `str`, `int`, `float`, `bool` and
-/// `None` are immutable and shared; subclass instances become the base type.
+/// A copy of `obj` in the shape the conversion gives back: dicts and lists
+/// (tuples become lists) are new; `str`, `int`, `float`, `bool` and `None`
+/// are immutable and shared; subclass instances become the base type. Runs
+/// after the reading phase, on owned references only.
 fn copy<'py>(obj: &Bound<'py, PyAny>, depth: usize) -> Walk<Bound<'py, PyAny>> {
     if depth > MAX_DEPTH {
         return Err(GiveUp);
@@ -316,9 +402,9 @@ fn copy<'py>(obj: &Bound<'py, PyAny>, depth: usize) -> Walk<Bound<'py, PyAny>> {
         || obj.is_exact_instance_of::<PyBool>()
         || obj.is_none();
     Ok(match node(obj)? {
-        Node::Object(members) => {
+        Node::Object(dict) => {
             let out = PyDict::new(py);
-            for (key, value) in members.iter() {
+            for (key, value) in dict.iter() {
                 key_str(&key)?;
                 out.set_item(&key, copy(&value, depth + 1)?)?;
             }
@@ -327,7 +413,8 @@ fn copy<'py>(obj: &Bound<'py, PyAny>, depth: usize) -> Walk<Bound<'py, PyAny>> {
         Node::Array(items) => {
             let out = PyList::empty(py);
             for index in 0..items.len() {
-                out.append(copy(&items.get(index)?, depth + 1)?)?;
+                let item = items.get(index)?.to_owned();
+                out.append(copy(&item, depth + 1)?)?;
             }
             out.into_any()
         }
@@ -349,7 +436,7 @@ enum Token<'a> {
 }
 
 /// The location being compared, as a chain of stack frames: descending costs
-/// nothing, and the pointer text is written only for an emitted operation.
+/// nothing, and the pointer text is written only for an operation.
 enum Path<'a> {
     Root,
     Step(&'a Path<'a>, Token<'a>),
@@ -410,14 +497,42 @@ enum Op {
     Replace,
 }
 
-struct Differ<'a, 'py> {
-    ops: &'a Bound<'py, PyList>,
+/// An operation found while reading: its value (already checked) is owned,
+/// and copied when the operation dicts are built.
+struct Found<'py> {
+    op: Op,
+    path: String,
+    value: Option<(Bound<'py, PyAny>, usize)>,
 }
 
-impl<'py> Differ<'_, 'py> {
+/// The operation dicts, keys "op", "path" and "value" in that order.
+fn build<'py>(py: Python<'py>, found: Vec<Found<'py>>) -> Walk<Bound<'py, PyList>> {
+    let ops = PyList::empty(py);
+    for Found { op, path, value } in found {
+        let name = match op {
+            Op::Add => intern!(py, "add"),
+            Op::Remove => intern!(py, "remove"),
+            Op::Replace => intern!(py, "replace"),
+        };
+        let entry = PyDict::new(py);
+        entry.set_item(intern!(py, "op"), name)?;
+        entry.set_item(intern!(py, "path"), path)?;
+        if let Some((value, depth)) = value {
+            entry.set_item(intern!(py, "value"), copy(&value, depth)?)?;
+        }
+        ops.append(entry)?;
+    }
+    Ok(ops)
+}
+
+struct Differ<'py> {
+    found: Vec<Found<'py>>,
+}
+
+impl<'py> Differ<'py> {
     /// Compares two values nested at `depth`.
     fn values(
-        &self,
+        &mut self,
         old: &Bound<'py, PyAny>,
         new: &Bound<'py, PyAny>,
         path: &Path<'_>,
@@ -450,7 +565,7 @@ impl<'py> Differ<'_, 'py> {
                 } else {
                     Op::Replace
                 };
-                self.emit(op, path, Some(&copy(new, depth)?))
+                self.record(op, path, Some((new, depth)))
             }
         }
     }
@@ -459,7 +574,7 @@ impl<'py> Differ<'_, 'py> {
     /// `new` has, in its order (added): the order of the `serde_json` maps,
     /// which keep insertion order.
     fn objects(
-        &self,
+        &mut self,
         old: &Bound<'py, PyDict>,
         new: &Bound<'py, PyDict>,
         path: &Path<'_>,
@@ -468,14 +583,14 @@ impl<'py> Differ<'_, 'py> {
         // A dict and its edited copy list their common keys in the same
         // order; members are paired by position, without a lookup, until the
         // orders part.
-        let mut old_members = old.iter();
-        let mut new_members = new.iter();
+        let mut old_members = members(old);
+        let mut new_members = members(new);
         let mut paired = 0;
         let mut unpaired = None;
         for (old_key, old_value) in old_members.by_ref() {
             let key = key_str(&old_key)?;
             if let Some((new_key, new_value)) = new_members.next() {
-                if new_key.is(&old_key) || key_str(&new_key)? == key {
+                if new_key.is(&*old_key) || key_str(&new_key)? == key {
                     paired += 1;
                     self.values(&old_value, &new_value, &path.key(key), depth)?;
                     continue;
@@ -485,27 +600,27 @@ impl<'py> Differ<'_, 'py> {
             break;
         }
         if let Some(first) = unpaired {
-            // Lookups by content are exact once `new`'s other keys are plain
+            // Lookups run no Python code once all of `new`'s keys are plain
             // strings.
-            for (new_key, _) in new.iter().skip(paired) {
+            for (new_key, _) in members(new).skip(paired) {
                 key_str(&new_key)?;
             }
             for (old_key, old_value) in std::iter::once(first).chain(old_members) {
                 let key = key_str(&old_key)?;
                 let member = path.key(key);
-                if let Some(new_value) = new.get_item(&old_key)? {
+                if let Some(new_value) = new.get_item(old_key)? {
                     self.values(&old_value, &new_value, &member, depth)?;
                 } else {
                     validate(&old_value, depth)?;
-                    self.emit(Op::Remove, &member, None)?;
+                    self.record(Op::Remove, &member, None)?;
                 }
             }
         }
         if paired < new.len() {
-            for (new_key, new_value) in new.iter().skip(paired) {
+            for (new_key, new_value) in members(new).skip(paired) {
                 let key = key_str(&new_key)?;
-                if !old.contains(&new_key)? {
-                    self.emit(Op::Add, &path.key(key), Some(&copy(&new_value, depth)?))?;
+                if !old.contains(new_key)? {
+                    self.record(Op::Add, &path.key(key), Some((&new_value, depth)))?;
                 }
             }
         }
@@ -513,7 +628,7 @@ impl<'py> Differ<'_, 'py> {
     }
 
     fn arrays(
-        &self,
+        &mut self,
         old: Seq<'_, 'py>,
         new: Seq<'_, 'py>,
         path: &Path<'_>,
@@ -528,14 +643,14 @@ impl<'py> Differ<'_, 'py> {
         } else {
             let shorter = old_len.min(new_len);
             let mut prefix = 0;
-            while prefix < shorter && equal(&old.get(prefix)?, &new.get(prefix)?, depth)? {
+            while prefix < shorter && equal(&*old.get(prefix)?, &*new.get(prefix)?, depth)? {
                 prefix += 1;
             }
             let mut suffix = 0;
             while prefix + suffix < shorter
                 && equal(
-                    &old.get(old_len - 1 - suffix)?,
-                    &new.get(new_len - 1 - suffix)?,
+                    &*old.get(old_len - 1 - suffix)?,
+                    &*new.get(new_len - 1 - suffix)?,
                     depth,
                 )?
             {
@@ -548,8 +663,8 @@ impl<'py> Differ<'_, 'py> {
         let paired_end = old_end.min(new_end);
         for index in prefix..paired_end {
             self.values(
-                &old.get(index)?,
-                &new.get(index)?,
+                &*old.get(index)?,
+                &*new.get(index)?,
                 &path.index(index),
                 depth,
             )?;
@@ -557,30 +672,39 @@ impl<'py> Differ<'_, 'py> {
         // Extra new items are inserted in order; extra old items are removed
         // from the highest index down so every index stays valid.
         for index in paired_end..new_end {
-            let item = copy(&new.get(index)?, depth)?;
-            self.emit(Op::Add, &path.index(index), Some(&item))?;
+            self.record(
+                Op::Add,
+                &path.index(index),
+                Some((&*new.get(index)?, depth)),
+            )?;
         }
         for index in (paired_end..old_end).rev() {
-            validate(&old.get(index)?, depth)?;
-            self.emit(Op::Remove, &path.index(index), None)?;
+            validate(&*old.get(index)?, depth)?;
+            self.record(Op::Remove, &path.index(index), None)?;
         }
         Ok(())
     }
 
-    fn emit(&self, op: Op, path: &Path<'_>, value: Option<&Bound<'py, PyAny>>) -> Walk<()> {
-        let py = self.ops.py();
-        let name = match op {
-            Op::Add => intern!(py, "add"),
-            Op::Remove => intern!(py, "remove"),
-            Op::Replace => intern!(py, "replace"),
+    /// Notes an operation; its value, nested at the given depth, is checked
+    /// now and held by an owned reference until the dicts are built.
+    fn record(
+        &mut self,
+        op: Op,
+        path: &Path<'_>,
+        value: Option<(&Bound<'py, PyAny>, usize)>,
+    ) -> Walk<()> {
+        let value = match value {
+            Some((value, depth)) => {
+                validate(value, depth)?;
+                Some((value.clone(), depth))
+            }
+            None => None,
         };
-        let entry = PyDict::new(py);
-        entry.set_item(intern!(py, "op"), name)?;
-        entry.set_item(intern!(py, "path"), path.render())?;
-        if let Some(value) = value {
-            entry.set_item(intern!(py, "value"), value)?;
-        }
-        self.ops.append(entry)?;
+        self.found.push(Found {
+            op,
+            path: path.render(),
+            value,
+        });
         Ok(())
     }
 }

@@ -419,6 +419,11 @@ fn pod_warnings(
     let src = source(pod)?;
     let old_src = old.map(source).transpose()?;
     let result = guarded(move || -> Result<Vec<String>, DecodeError> {
+        let raw: Value = match &src {
+            Source::Text(t) => serde_json::from_slice(t).unwrap_or(Value::Null),
+            Source::Value(v) => v.clone(),
+        };
+        let mut warnings = input::unknown_pod_fields(&raw);
         let mut pod = decode_pod(src)?;
         crate::defaults::pod(&mut pod);
         let old = match old_src {
@@ -429,7 +434,8 @@ fn pod_warnings(
             }
             None => None,
         };
-        Ok(validate::warnings::pod_warnings(&pod, old.as_ref()))
+        warnings.extend(validate::warnings::pod_warnings(&pod, old.as_ref()));
+        Ok(warnings)
     })?;
     result.map_err(|e| to_pyerr(py, &Error::from(e)))
 }
@@ -521,12 +527,12 @@ mod core_module {
     #[pymodule_export]
     use super::object_diff::diff_values;
     #[pymodule_export]
+    use super::store::{PyKubelets, PyStore, PyWatch};
+    #[pymodule_export]
     use super::{
         apply_defaults, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch, diff,
         pod_warnings, validate_pod, validate_pod_update, validate_pod_updates, PyFieldError,
     };
-    #[pymodule_export]
-    use super::store::{PyStore, PyWatch};
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -19,6 +19,17 @@ use crate::store::{
     self, DeleteOptions, EventType, Filter, Kind, Object, PatchType, PodBatch, Propagation, Store,
 };
 
+/// A change as controllers see it: type, kind, namespace, name, uid and the
+/// uid of the object's controller.
+type Change = (
+    &'static str,
+    &'static str,
+    String,
+    String,
+    String,
+    Option<String>,
+);
+
 /// The annotation `kubectl apply` keeps the applied manifest in.
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
@@ -399,6 +410,174 @@ impl PyStore {
         Ok(d)
     }
 
+    /// The changes after `resource_version` to objects of `kinds` (all if
+    /// empty): `(type, kind, namespace, name, uid, controller_uid)` tuples,
+    /// and the resourceVersion to continue from. What controllers' work queues
+    /// are fed with. Raises Gone when the version is older than the log.
+    #[pyo3(signature = (resource_version, kinds = Vec::new()))]
+    fn changes(
+        &self,
+        py: Python<'_>,
+        resource_version: &str,
+        kinds: Vec<String>,
+    ) -> PyResult<(Vec<Change>, String)> {
+        let rv: u64 = resource_version.parse().map_err(|_| {
+            bad(
+                py,
+                format!("invalid resource version: {resource_version:?}"),
+            )
+        })?;
+        let kinds = kinds
+            .iter()
+            .map(|k| kind_arg(py, k))
+            .collect::<PyResult<Vec<Kind>>>()?;
+        let (events, next) = self.inner.changes(rv, &kinds).map_err(|e| py_err(py, &e))?;
+        let out = events
+            .iter()
+            .map(|(t, o)| {
+                let controller = o
+                    .meta
+                    .owner_references
+                    .iter()
+                    .find(|r| r.controller == Some(true))
+                    .map(|r| r.uid.clone());
+                (
+                    t.name(),
+                    o.kind.name(),
+                    o.meta.namespace.to_string(),
+                    o.meta.name.to_string(),
+                    o.meta.uid.to_string(),
+                    controller,
+                )
+            })
+            .collect();
+        Ok((out, next.to_string()))
+    }
+
+    /// What a workload controller needs of the pods it selects, in one call:
+    /// counts of its active pods (ready, available after
+    /// `min_ready_seconds`, carrying all of `template_labels`), its
+    /// terminating and finished pods, the orphans it may adopt and the owned
+    /// pods that stopped matching, and — with `scale_down` — which active
+    /// pods to delete first, as the ReplicaSet controller ranks them
+    /// (`related_uids`: the controllers whose pods count as doubled up).
+    #[pyo3(signature = (namespace, selector, owner_uid, *, min_ready_seconds = 0, template_labels = None, scale_down = 0, related_uids = Vec::new()))]
+    #[allow(clippy::too_many_arguments)]
+    fn controller_pods<'py>(
+        &self,
+        py: Python<'py>,
+        namespace: &str,
+        selector: &Bound<'py, PyAny>,
+        owner_uid: &str,
+        min_ready_seconds: i64,
+        template_labels: Option<std::collections::BTreeMap<String, String>>,
+        scale_down: usize,
+        related_uids: Vec<String>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let sel = selector_arg(py, Some(selector))?;
+        let view = self.inner.owned_pods(namespace, &sel, owner_uid);
+        let now = self.inner.now();
+        let labels = template_labels.unwrap_or_default();
+        let mut ready = 0;
+        let mut available = 0;
+        let mut fully_labeled = 0;
+        let mut next_available: Option<i64> = None;
+        for p in &view.active {
+            if let Some(since) = p.pod_status().and_then(store::pods::ready_since) {
+                ready += 1;
+                if min_ready_seconds == 0 || since + min_ready_seconds <= now {
+                    available += 1;
+                } else {
+                    let at = since + min_ready_seconds;
+                    next_available = Some(next_available.map_or(at, |n| n.min(at)));
+                }
+            }
+            if labels.iter().all(|(k, v)| p.meta.labels.get(k) == Some(v)) {
+                fully_labeled += 1;
+            }
+        }
+        let names = |v: &[Arc<Object>]| -> Vec<String> {
+            v.iter().map(|o| o.meta.name.to_string()).collect()
+        };
+        let d = PyDict::new(py);
+        d.set_item("active", view.active.len())?;
+        d.set_item("ready", ready)?;
+        d.set_item("available", available)?;
+        d.set_item("fully_labeled", fully_labeled)?;
+        d.set_item("terminating", view.terminating)?;
+        d.set_item("finished", names(&view.finished))?;
+        d.set_item("orphans", names(&view.orphans))?;
+        d.set_item("strays", names(&view.strays))?;
+        d.set_item("next_available", next_available.map(|t| t - now))?;
+        if scale_down > 0 {
+            let mut related = Vec::new();
+            for uid in &related_uids {
+                related.extend(self.inner.dependents(uid));
+            }
+            let mut pods = view.active.clone();
+            store::pods::deletion_order(&mut pods, &related, now);
+            pods.truncate(scale_down);
+            d.set_item("delete", names(&pods))?;
+        }
+        Ok(d)
+    }
+
+    /// Adopts the named pods for `owner` (an ownerReference dict), or with
+    /// `owner=None` releases them from `release_uid`; returns how many changed.
+    #[pyo3(signature = (namespace, names, owner = None, release_uid = ""))]
+    fn set_controller(
+        &self,
+        py: Python<'_>,
+        namespace: &str,
+        names: Vec<String>,
+        owner: Option<&Bound<'_, PyAny>>,
+        release_uid: &str,
+    ) -> PyResult<usize> {
+        let owner: Option<OwnerReference> = match owner {
+            Some(o) => Some(
+                crate::input::from_value(py_to_value(o, 0)?)
+                    .map_err(|e| py_err(py, &Error::from(e)))?,
+            ),
+            None => None,
+        };
+        Ok(self
+            .inner
+            .batch(|tx| tx.set_controller(namespace, &names, owner.as_ref(), release_uid)))
+    }
+
+    /// One scheduling pass over the pods waiting for a node; returns how many
+    /// writes it made (bindings, and Unschedulable conditions that changed).
+    fn schedule(&self, py: Python<'_>) -> PyResult<u64> {
+        let store = Arc::clone(&self.inner);
+        py.detach(move || {
+            guarded(move || {
+                let before = store.resource_version();
+                store.batch(crate::sim::scheduler::schedule);
+                store.resource_version() - before
+            })
+        })
+    }
+
+    /// The node lifecycle controller's MarkPodsNotReady: every pod on `node`
+    /// gets Ready=False. Returns how many changed.
+    fn mark_pods_not_ready(&self, node: &str) -> usize {
+        self.inner.batch(|tx| {
+            let stamp = store::time::format(tx.now());
+            let mut changed = 0;
+            for pod in tx.pods_on_node(node) {
+                let before = pod.meta.resource_version;
+                if let Ok(after) = tx.update_pod_status(&pod.meta.namespace, &pod.meta.name, |st| {
+                    if st.conditions.iter().any(|c| c.type_ == "Ready") {
+                        store::set_condition(st, "Ready", "False", "", "", &stamp);
+                    }
+                }) {
+                    changed += usize::from(after.meta.resource_version != before);
+                }
+            }
+            changed
+        })
+    }
+
     /// `(namespace, name)` of the pods bound to `node`.
     fn pods_on_node(&self, node: &str) -> Vec<(String, String)> {
         self.inner
@@ -641,5 +820,56 @@ impl PyWatch {
             .lock()
             .map_err(|_| PyValueError::new_err("watch used after a failure"))?;
         Ok(st.cursor.to_string())
+    }
+}
+
+/// The simulated kubelets of a cluster's nodes (see `crate::sim::kubelet`).
+#[pyclass(name = "Kubelets", module = "podcore._core", frozen)]
+pub struct PyKubelets {
+    inner: Mutex<crate::sim::kubelet::Kubelets>,
+}
+
+#[pymethods]
+impl PyKubelets {
+    #[new]
+    fn new() -> Self {
+        PyKubelets {
+            inner: Mutex::new(crate::sim::kubelet::Kubelets::new()),
+        }
+    }
+
+    /// Runs every kubelet up to `now` (simulated seconds since the cluster
+    /// started): pods newly bound start, due transitions apply, deleted pods
+    /// stop. Returns when the next transition falls due, or None.
+    fn sync(&self, py: Python<'_>, store: &PyStore, now: f64) -> PyResult<Option<f64>> {
+        let store = Arc::clone(&store.inner);
+        py.detach(|| {
+            guarded(std::panic::AssertUnwindSafe(|| {
+                let mut k = self
+                    .inner
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                k.sync(&store, now, store::time::EPOCH)
+            }))
+        })
+    }
+
+    /// Makes the running containers of a pod exit with `exit_code` at `now`;
+    /// False if no kubelet runs the pod.
+    fn fail_pod(&self, namespace: &str, name: &str, exit_code: i32, now: f64) -> bool {
+        let mut k = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        k.fail_pod(&format!("{namespace}/{name}"), exit_code, now)
+    }
+
+    /// Stops (or resumes) the kubelet of `node`.
+    fn set_node_down(&self, node: &str, down: bool) {
+        let mut k = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        k.set_node_down(node, down);
     }
 }

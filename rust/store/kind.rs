@@ -103,11 +103,6 @@ impl Kind {
         )
     }
 
-    /// Whether `status` is a subresource: writes to the object leave it alone.
-    pub fn has_status(self) -> bool {
-        !matches!(self, Kind::ControllerRevision)
-    }
-
     /// The kind a user means by `name`: the Kind itself, its resource name,
     /// singular or short name, case-insensitively, as kubectl resolves them
     /// (`Pod`, `pods`, `po`, `deploy`, `sts`, …), optionally group-qualified

@@ -17,6 +17,7 @@ mod gc;
 pub mod index;
 pub mod kind;
 pub mod object;
+pub mod pods;
 pub mod time;
 
 use std::collections::{HashMap, VecDeque};
@@ -76,6 +77,9 @@ pub struct Event {
     pub object: Arc<Object>,
     pub previous: Option<Arc<Object>>,
 }
+
+/// Changes as controllers see them: event type and object.
+pub type Changes = Vec<(EventType, Arc<Object>)>;
 
 /// Events as a watcher sees them: resourceVersion, type, object.
 pub type Seen = Vec<(u64, EventType, Arc<Object>)>;
@@ -193,6 +197,8 @@ struct Inner {
     compacted: u64,
     /// Owners removed whose dependents the garbage collector must look at.
     orphaned_owners: Vec<(Box<str>, Arc<str>)>,
+    /// Pods waiting for a node: not bound, not being deleted, not finished.
+    unscheduled: std::collections::HashSet<Slot>,
     /// Objects being deleted that the garbage collector must finish.
     finalizing: std::collections::BTreeSet<(Kind, Box<str>)>,
     undo: Option<Undo>,
@@ -246,6 +252,7 @@ impl Store {
             compacted: 0,
             orphaned_owners: Vec::new(),
             finalizing: std::collections::BTreeSet::new(),
+            unscheduled: std::collections::HashSet::new(),
             undo: None,
         };
         for ns in SYSTEM_NAMESPACES {
@@ -300,6 +307,14 @@ impl Store {
                 }
             }
         })
+    }
+
+    /// Runs several writes under one lock hold, without the undo of a
+    /// transaction: each write stands on its own (batch work of the
+    /// scheduler, kubelet and controllers).
+    pub fn batch<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> T) -> T {
+        self.write(|inner| Ok(f(&mut Tx { inner })))
+            .unwrap_or_else(|_: Error| unreachable!("batch closures return no store error"))
     }
 
     pub fn now(&self) -> i64 {
@@ -423,6 +438,28 @@ impl Store {
         s.events_since(rv, filter, max)
     }
 
+    /// The changes after `rv` to objects of `kinds` (all kinds if empty), as
+    /// `(event, object)` pairs without any filtering by labels: what
+    /// controllers' informers feed their work queues with. Gone if `rv` is
+    /// older than the log keeps.
+    pub fn changes(&self, rv: u64, kinds: &[Kind]) -> Result<(Changes, u64), Error> {
+        let s = self.read();
+        if rv < s.compacted {
+            return Err(Error::Gone(format!(
+                "too old resource version: {rv} ({})",
+                s.compacted
+            )));
+        }
+        let start = s.log.partition_point(|e| e.rv <= rv);
+        let out = s
+            .log
+            .range(start..)
+            .filter(|e| kinds.is_empty() || kinds.contains(&e.object.kind))
+            .map(|e| (e.kind, Arc::clone(&e.object)))
+            .collect();
+        Ok((out, s.rv))
+    }
+
     /// Waits (up to `timeout`) until the store's resourceVersion passes `rv`.
     pub fn wait_past(&self, rv: u64, timeout: std::time::Duration) -> bool {
         let latest = self.latest.lock().unwrap_or_else(lock_err);
@@ -440,6 +477,159 @@ pub struct Tx<'a> {
 }
 
 impl Tx<'_> {
+    pub fn now(&self) -> i64 {
+        self.inner.now
+    }
+
+    pub fn list(
+        &self,
+        kind: Kind,
+        namespace: Option<&str>,
+        selector: &Selector,
+    ) -> Vec<Arc<Object>> {
+        self.inner.list(kind, namespace, selector)
+    }
+
+    /// Pods waiting for a node, oldest first.
+    pub fn unscheduled_pods(&self) -> Vec<Arc<Object>> {
+        let mut out: Vec<Arc<Object>> = self
+            .inner
+            .unscheduled
+            .iter()
+            .filter_map(|&s| self.inner.at(s))
+            .collect();
+        out.sort_by(|a, b| {
+            (a.meta.created, a.meta.resource_version)
+                .cmp(&(b.meta.created, b.meta.resource_version))
+        });
+        out
+    }
+
+    /// Pods bound to `node`.
+    pub fn pods_on_node(&self, node: &str) -> Vec<Arc<Object>> {
+        let mut out: Vec<Arc<Object>> = self
+            .inner
+            .nodes
+            .get(node)
+            .filter_map(|s| self.inner.at(s))
+            .collect();
+        out.sort_by_key(|o| o.key());
+        out
+    }
+
+    pub fn delete(
+        &mut self,
+        kind: Kind,
+        namespace: &str,
+        name: &str,
+        opts: &DeleteOptions,
+    ) -> Result<Option<Arc<Object>>, Error> {
+        self.inner.delete(kind, namespace, name, opts)
+    }
+
+    /// Points each named pod's controller reference at `owner` (adoption: only
+    /// pods without a controller), or, with None, removes the references to
+    /// `release_uid` (release). Returns how many pods changed.
+    pub fn set_controller(
+        &mut self,
+        namespace: &str,
+        names: &[String],
+        owner: Option<&OwnerReference>,
+        release_uid: &str,
+    ) -> usize {
+        let mut changed = 0;
+        for name in names {
+            let Ok(old) = self.inner.get(Kind::Pod, namespace, name) else {
+                continue;
+            };
+            let refs = &old.meta.owner_references;
+            let new_refs: Vec<OwnerReference> = match owner {
+                Some(o) => {
+                    if old.deleting() || refs.iter().any(|r| r.controller == Some(true)) {
+                        continue;
+                    }
+                    refs.iter()
+                        .cloned()
+                        .chain(std::iter::once(o.clone()))
+                        .collect()
+                }
+                None => refs
+                    .iter()
+                    .filter(|r| r.uid != release_uid)
+                    .cloned()
+                    .collect(),
+            };
+            if new_refs.len() == refs.len() && owner.is_none() {
+                continue;
+            }
+            let mut new = (*old).clone();
+            new.meta.owner_references = Arc::new(new_refs);
+            self.inner.finish_update(new, old);
+            changed += 1;
+        }
+        changed
+    }
+
+    /// Binds a pod to a node, as the `pods/binding` subresource does: sets
+    /// `spec.nodeName` and the PodScheduled condition.
+    pub fn bind(
+        &mut self,
+        namespace: &str,
+        name: &str,
+        target: &str,
+    ) -> Result<Arc<Object>, Error> {
+        let old = self.inner.get(Kind::Pod, namespace, name)?;
+        if let Some(current) = old.node_name() {
+            return Err(conflict(
+                Kind::Pod,
+                name,
+                format!("pod {name} is already assigned to node \"{current}\""),
+            ));
+        }
+        if old.deleting() {
+            return Err(conflict(
+                Kind::Pod,
+                name,
+                format!("pod {name} is being deleted, cannot be assigned to a host"),
+            ));
+        }
+        let mut new = (*old).clone();
+        let stamp = time::format(self.inner.now);
+        if let Body::Pod { node, status, .. } = &mut new.body {
+            *node = Some(Arc::from(target));
+            let mut st = (**status).clone();
+            set_condition(&mut st, "PodScheduled", "True", "", "", &stamp);
+            *status = Arc::new(st);
+        }
+        Ok(self.inner.finish_update(new, old))
+    }
+
+    /// Changes a pod's status in place (as the kubelet's status manager
+    /// writes it); nothing happens if `f` leaves it unchanged.
+    pub fn update_pod_status(
+        &mut self,
+        namespace: &str,
+        name: &str,
+        f: impl FnOnce(&mut PodStatus),
+    ) -> Result<Arc<Object>, Error> {
+        let old = self.inner.get(Kind::Pod, namespace, name)?;
+        let mut new = (*old).clone();
+        if let Body::Pod { status, .. } = &mut new.body {
+            let mut st = (**status).clone();
+            f(&mut st);
+            if st == **status {
+                return Ok(old);
+            }
+            *status = Arc::new(st);
+        }
+        Ok(self.inner.finish_update(new, old))
+    }
+
+    /// Writes a JSON-held object's status.
+    pub fn replace_status(&mut self, obj: &Value, namespace: &str) -> Result<Arc<Object>, Error> {
+        self.inner.replace_status(obj, namespace)
+    }
+
     pub fn create(&mut self, obj: &Value, namespace: &str) -> Result<Arc<Object>, Error> {
         self.inner.create(obj, namespace)
     }
@@ -720,6 +910,9 @@ impl Inner {
                 self.nodes.insert(node, slot);
             }
         }
+        if awaits_node(obj) {
+            self.unscheduled.insert(slot);
+        }
     }
 
     fn unindex(&mut self, slot: Slot, obj: &Object, new: Option<&Object>) {
@@ -737,6 +930,7 @@ impl Inner {
                 self.nodes.remove(node, slot);
             }
         }
+        self.unscheduled.remove(&slot);
     }
 
     fn record(&mut self, kind: EventType, object: Arc<Object>, previous: Option<Arc<Object>>) {
@@ -901,6 +1095,7 @@ impl Inner {
         name.clone_into(&mut pod.metadata.name);
         ns.clone_into(&mut pod.metadata.namespace);
         crate::defaults::pod(&mut pod);
+        add_default_tolerations(&mut pod.spec);
         validate::update::prepare_for_create(&mut pod);
         let errs = validate::validate_pod_create(&pod);
         if !errs.is_empty() {
@@ -908,16 +1103,18 @@ impl Inner {
         }
         let Pod {
             metadata,
-            spec,
+            mut spec,
             status,
             ..
         } = pod;
         let meta = self.meta_from(metadata, uid, 1, None);
+        let node = object::take_node(&mut spec);
         Ok(Object {
             kind: Kind::Pod,
             meta,
             body: Body::Pod {
                 spec: Arc::new(spec),
+                node,
                 status: Arc::new(status),
             },
         })
@@ -937,11 +1134,6 @@ impl Inner {
             .ok_or_else(|| Error::BadRequest(format!("{} is not held as JSON", kind.name())))?;
         let mut input = obj.clone();
         if let Some(m) = input.as_object_mut() {
-            // PrepareForCreate: the status is the system's to write, except
-            // for nodes and namespaces, whose status a creator may set.
-            if !matches!(kind, Kind::Node | Kind::Namespace) {
-                m.remove("status");
-            }
             let meta = m
                 .entry("metadata")
                 .or_insert_with(|| Value::Object(Map::new()));
@@ -955,7 +1147,8 @@ impl Inner {
                 meta.insert("uid".to_owned(), Value::String(uid.to_string()));
             }
         }
-        let normalized = crate::workload::normalize(wk, &input, &uid.to_string())?;
+        let mut normalized = crate::workload::normalize(wk, &input, &uid.to_string())?;
+        crate::workload::prepare_for_create(wk, &mut normalized);
         let errs = crate::workload::validate_create(wk, &normalized);
         if !errs.is_empty() {
             return Err(invalid(kind, name, errs));
@@ -1186,21 +1379,22 @@ impl Inner {
         if !errs.is_empty() {
             return Err(invalid(Kind::Pod, &old.meta.name, errs));
         }
-        let Pod { metadata, spec, .. } = new;
+        let Pod {
+            metadata, mut spec, ..
+        } = new;
+        let node = object::take_node(&mut spec);
         let generation = metadata.generation;
         let mut meta = self.meta_from(metadata, old.meta.uid.clone(), generation, Some(&old.meta));
         meta.generate_name.clone_from(&old.meta.generate_name);
-        let (
-            Some(old_spec),
-            Body::Pod {
-                status,
-                spec: spec_arc,
-            },
-        ) = (old.pod_spec(), &old.body)
+        let Body::Pod {
+            status,
+            spec: spec_arc,
+            ..
+        } = &old.body
         else {
             return Err(Error::BadRequest("not a pod".to_owned()));
         };
-        let spec = if *old_spec == spec {
+        let spec = if **spec_arc == spec {
             Arc::clone(spec_arc)
         } else {
             Arc::new(spec)
@@ -1210,6 +1404,7 @@ impl Inner {
             meta,
             body: Body::Pod {
                 spec,
+                node,
                 status: Arc::clone(status),
             },
         })
@@ -1226,12 +1421,6 @@ impl Inner {
         if let Some(m) = input.as_object_mut() {
             // What a client cannot change through the main resource comes
             // from the stored object.
-            if kind.has_status() {
-                match old_value.get("status") {
-                    Some(s) => m.insert("status".to_owned(), s.clone()),
-                    None => m.remove("status"),
-                };
-            }
             let meta = m
                 .entry("metadata")
                 .or_insert_with(|| Value::Object(Map::new()));
@@ -1259,7 +1448,8 @@ impl Inner {
                 }
             }
         }
-        let normalized = crate::workload::normalize(wk, &input, &uid)?;
+        let mut normalized = crate::workload::normalize(wk, &input, &uid)?;
+        crate::workload::prepare_for_update(wk, &mut normalized, &old_value);
         let errs = crate::workload::validate_update(wk, &old_value, &normalized);
         if !errs.is_empty() {
             return Err(invalid(kind, &old.meta.name, errs));
@@ -1455,13 +1645,76 @@ impl Inner {
         let (Some(spec), Some(status)) = (obj.pod_spec(), obj.pod_status()) else {
             return 0;
         };
-        if spec.node_name.is_empty() || matches!(status.phase.as_str(), "Succeeded" | "Failed") {
+        if obj.node_name().is_none() || matches!(status.phase.as_str(), "Succeeded" | "Failed") {
             return 0;
         }
         opts.grace_period_seconds
             .or(spec.termination_grace_period_seconds)
             .unwrap_or(30)
             .max(0)
+    }
+}
+
+/// Sets a pod condition the way the kubelet's and scheduler's helpers do:
+/// the transition time moves only when the status does.
+pub fn set_condition(
+    status: &mut PodStatus,
+    kind: &str,
+    value: &str,
+    reason: &str,
+    message: &str,
+    now: &str,
+) {
+    if let Some(c) = status.conditions.iter_mut().find(|c| c.type_ == kind) {
+        if c.status != value {
+            value.clone_into(&mut c.status);
+            c.last_transition_time = Some(now.to_owned());
+        }
+        reason.clone_into(&mut c.reason);
+        message.clone_into(&mut c.message);
+        return;
+    }
+    status.conditions.push(crate::model::PodCondition {
+        type_: kind.to_owned(),
+        status: value.to_owned(),
+        last_transition_time: Some(now.to_owned()),
+        reason: reason.to_owned(),
+        message: message.to_owned(),
+        ..Default::default()
+    });
+}
+
+/// A pod the scheduler should place.
+fn awaits_node(obj: &Object) -> bool {
+    obj.kind == Kind::Pod
+        && obj.node_name().is_none()
+        && !obj.deleting()
+        && obj
+            .pod_status()
+            .is_some_and(|s| !matches!(s.phase.as_str(), "Succeeded" | "Failed"))
+}
+
+/// The tolerations the DefaultTolerationSeconds admission plugin gives every
+/// pod that has none for the key: it rides out a node being not-ready or
+/// unreachable for 300 seconds before it is evicted.
+fn add_default_tolerations(spec: &mut crate::model::PodSpec) {
+    for key in [
+        "node.kubernetes.io/not-ready",
+        "node.kubernetes.io/unreachable",
+    ] {
+        let covered = spec.tolerations.iter().any(|t| {
+            (t.key == key || (t.key.is_empty() && t.operator == "Exists"))
+                && (t.effect.is_empty() || t.effect == "NoExecute")
+        });
+        if !covered {
+            spec.tolerations.push(crate::model::Toleration {
+                key: key.to_owned(),
+                operator: "Exists".to_owned(),
+                effect: "NoExecute".to_owned(),
+                toleration_seconds: Some(300),
+                ..Default::default()
+            });
+        }
     }
 }
 
@@ -1499,13 +1752,15 @@ fn same_content(a: &Object, b: &Object) -> bool {
             (
                 Body::Pod {
                     spec: s1,
+                    node: n1,
                     status: t1,
                 },
                 Body::Pod {
                     spec: s2,
+                    node: n2,
                     status: t2,
                 },
-            ) => (Arc::ptr_eq(s1, s2) || s1 == s2) && (Arc::ptr_eq(t1, t2) || t1 == t2),
+            ) => n1 == n2 && (Arc::ptr_eq(s1, s2) || s1 == s2) && (Arc::ptr_eq(t1, t2) || t1 == t2),
             (Body::Json(f1), Body::Json(f2)) => f1 == f2,
             _ => false,
         }
@@ -1515,10 +1770,11 @@ fn same_content(a: &Object, b: &Object) -> bool {
 /// spec, status and metadata maps wherever it ended up equal to them.
 fn share_pod_parts(obj: &mut Object, template: &Object) {
     if let (
-        Body::Pod { spec, status },
+        Body::Pod { spec, status, .. },
         Body::Pod {
             spec: ts,
             status: tst,
+            ..
         },
     ) = (&mut obj.body, &template.body)
     {
@@ -1576,7 +1832,7 @@ pub struct PodCounts {
 
 impl PodCounts {
     pub fn add(&mut self, pod: &Object) {
-        let (Some(spec), Some(status)) = (pod.pod_spec(), pod.pod_status()) else {
+        let Some(status) = pod.pod_status() else {
             return;
         };
         self.total += 1;
@@ -1592,7 +1848,7 @@ impl PodCounts {
         if pod.deleting() {
             self.deleting += 1;
         }
-        if !spec.node_name.is_empty() {
+        if pod.node_name().is_some() {
             self.scheduled += 1;
         }
     }

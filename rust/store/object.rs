@@ -85,8 +85,11 @@ impl std::fmt::Display for Uid {
 /// What an object holds besides its metadata.
 #[derive(Debug, Clone)]
 pub enum Body {
+    /// The spec is shared; `spec.nodeName` lives beside it (`node`), so that
+    /// binding a pod to a node does not copy its template's spec.
     Pod {
         spec: Arc<PodSpec>,
+        node: Option<Arc<str>>,
         status: Arc<PodStatus>,
     },
     /// Every top-level field but `apiVersion`, `kind` and `metadata`.
@@ -126,9 +129,22 @@ impl Object {
 
     /// `spec.nodeName` of a pod.
     pub fn node_name(&self) -> Option<&str> {
-        self.pod_spec()
-            .map(|s| s.node_name.as_str())
-            .filter(|n| !n.is_empty())
+        match &self.body {
+            Body::Pod { node, .. } => node.as_deref(),
+            Body::Json(_) => None,
+        }
+    }
+
+    /// The pod's spec with its nodeName in place.
+    pub fn full_pod_spec(&self) -> Option<PodSpec> {
+        let Body::Pod { spec, node, .. } = &self.body else {
+            return None;
+        };
+        let mut spec = (**spec).clone();
+        if let Some(n) = node {
+            spec.node_name = n.to_string();
+        }
+        Some(spec)
     }
 
     pub fn object_meta(&self) -> ObjectMeta {
@@ -153,14 +169,14 @@ impl Object {
 
     /// The typed pod, for validating an update against it.
     pub fn to_pod(&self) -> Option<Pod> {
-        let Body::Pod { spec, status } = &self.body else {
+        let Body::Pod { status, .. } = &self.body else {
             return None;
         };
         Some(Pod {
             api_version: "v1".to_owned(),
             kind: "Pod".to_owned(),
             metadata: self.object_meta(),
-            spec: (**spec).clone(),
+            spec: self.full_pod_spec()?,
             status: (**status).clone(),
         })
     }
@@ -232,8 +248,11 @@ impl Serialize for Object {
         map.serialize_entry("kind", self.kind.name())?;
         map.serialize_entry("metadata", &MetaView(&self.meta))?;
         match &self.body {
-            Body::Pod { spec, status } => {
-                map.serialize_entry("spec", &**spec)?;
+            Body::Pod { spec, node, status } => {
+                match node {
+                    None => map.serialize_entry("spec", &**spec)?,
+                    Some(_) => map.serialize_entry("spec", &self.full_pod_spec())?,
+                }
                 map.serialize_entry("status", &**status)?;
             }
             Body::Json(fields) => {
@@ -244,6 +263,12 @@ impl Serialize for Object {
         }
         map.end()
     }
+}
+
+/// Moves `spec.nodeName` out of a spec, so specs can be shared across nodes.
+pub fn take_node(spec: &mut PodSpec) -> Option<Arc<str>> {
+    let n = std::mem::take(&mut spec.node_name);
+    (!n.is_empty()).then(|| Arc::from(n))
 }
 
 /// A label map shared between objects that have the same labels: a template's

@@ -8,9 +8,9 @@ use super::common::{
     validate_pod_template_spec,
 };
 use super::types::{
-    ControllerRevision, DaemonSet, DaemonSetSpec, Deployment, DeploymentSpec,
-    ReplicaSet, ReplicaSetSpec, RetentionPolicy, RollingUpdate,
-    RollingUpdateStatefulSet, StatefulSet, StatefulSetSpec,
+    ControllerRevision, DaemonSet, DaemonSetSpec, Deployment, DeploymentSpec, ReplicaSet,
+    ReplicaSetSpec, RetentionPolicy, RollingUpdate, RollingUpdateStatefulSet, StatefulSet,
+    StatefulSetSpec,
 };
 use crate::errors::FieldError;
 use crate::model::{IntOrString, LabelSelector, PodTemplateSpec};
@@ -45,7 +45,10 @@ pub fn default_deployment(d: &mut Deployment) {
         "RollingUpdate".clone_into(&mut s.strategy.type_);
     }
     if s.strategy.type_ == "RollingUpdate" {
-        let ru = s.strategy.rolling_update.get_or_insert_with(RollingUpdate::default);
+        let ru = s
+            .strategy
+            .rolling_update
+            .get_or_insert_with(RollingUpdate::default);
         default_int_or_string(&mut ru.max_unavailable, IntOrString::String("25%".into()));
         default_int_or_string(&mut ru.max_surge, IntOrString::String("25%".into()));
     }
@@ -630,7 +633,8 @@ pub fn validate_daemon_set(ds: &DaemonSet) -> Errors {
 pub fn validate_daemon_set_update(new: &DaemonSet, old: &DaemonSet) -> Errors {
     let mut errs = Errors::new();
     let mut opts = template_opts(&new.spec.template, Some(&old.spec.template));
-    opts.allow_invalid_label_value_in_selector |= selector_has_invalid_value(old.spec.selector.as_ref());
+    opts.allow_invalid_label_value_in_selector |=
+        selector_has_invalid_value(old.spec.selector.as_ref());
     meta::validate_object_meta_update(
         &new.metadata,
         &old.metadata,
@@ -696,14 +700,11 @@ mod tests {
     }
 
     fn object(kind: Kind, spec: &Value) -> Value {
-        json!({"metadata": {"name": "abc", "namespace": "default"}, "spec": spec})
-            .as_object()
-            .map(|m| {
-                let mut m = m.clone();
-                m.insert("kind".into(), kind.name().into());
-                Value::Object(m)
-            })
-            .unwrap_or(Value::Null)
+        json!({
+            "kind": kind.name(),
+            "metadata": {"name": "abc", "namespace": "default"},
+            "spec": spec
+        })
     }
 
     fn valid_spec(kind: Kind) -> Value {
@@ -734,15 +735,24 @@ mod tests {
 
     #[test]
     fn minimal_workloads_validate_clean() {
-        for kind in [Kind::Deployment, Kind::ReplicaSet, Kind::StatefulSet, Kind::DaemonSet] {
+        for kind in [
+            Kind::Deployment,
+            Kind::ReplicaSet,
+            Kind::StatefulSet,
+            Kind::DaemonSet,
+        ] {
             assert_eq!(create(kind, &valid_spec(kind)), vec![], "{kind:?}");
         }
     }
 
     #[test]
     fn deployment_defaults_match_kubernetes() {
-        let out = normalize(Kind::Deployment, &object(Kind::Deployment, &valid_spec(Kind::Deployment)), "")
-            .unwrap();
+        let out = normalize(
+            Kind::Deployment,
+            &object(Kind::Deployment, &valid_spec(Kind::Deployment)),
+            "",
+        )
+        .unwrap();
         let s = &out["spec"];
         assert_eq!(s["replicas"], 1);
         assert_eq!(
@@ -772,10 +782,17 @@ mod tests {
             s["persistentVolumeClaimRetentionPolicy"],
             json!({"whenDeleted": "Retain", "whenScaled": "Retain"})
         );
-        assert_eq!(s["volumeClaimTemplates"][0]["spec"]["volumeMode"], "Filesystem");
+        assert_eq!(
+            s["volumeClaimTemplates"][0]["spec"]["volumeMode"],
+            "Filesystem"
+        );
         assert_eq!(s["volumeClaimTemplates"][0]["status"]["phase"], "Pending");
-        let out = normalize(Kind::DaemonSet, &object(Kind::DaemonSet, &valid_spec(Kind::DaemonSet)), "")
-            .unwrap();
+        let out = normalize(
+            Kind::DaemonSet,
+            &object(Kind::DaemonSet, &valid_spec(Kind::DaemonSet)),
+            "",
+        )
+        .unwrap();
         assert_eq!(
             out["spec"]["updateStrategy"],
             json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0}})
@@ -783,9 +800,11 @@ mod tests {
         assert_eq!(out["spec"]["revisionHistoryLimit"], 10);
     }
 
+    type Case = (Kind, Value, Vec<(&'static str, &'static str)>);
+
     #[test]
     fn invalid_workload_specs_report_kubernetes_fields_and_types() {
-        let cases: Vec<(Kind, Value, Vec<(&str, &str)>)> = vec![
+        let cases: Vec<Case> = vec![
             (
                 Kind::Deployment,
                 with(Kind::Deployment, |s| s["replicas"] = json!(-1)),
@@ -793,7 +812,9 @@ mod tests {
             ),
             (
                 Kind::Deployment,
-                with(Kind::Deployment, |s| s["selector"] = json!({"matchLabels": {"a": "c"}})),
+                with(Kind::Deployment, |s| {
+                    s["selector"] = json!({"matchLabels": {"a": "c"}});
+                }),
                 vec![("spec.template.metadata.labels", "FieldValueInvalid")],
             ),
             (
@@ -806,16 +827,23 @@ mod tests {
                 with(Kind::Deployment, |s| {
                     s["strategy"] = json!({"rollingUpdate": {"maxUnavailable": 0, "maxSurge": 0}});
                 }),
-                vec![("spec.strategy.rollingUpdate.maxUnavailable", "FieldValueInvalid")],
+                vec![(
+                    "spec.strategy.rollingUpdate.maxUnavailable",
+                    "FieldValueInvalid",
+                )],
             ),
             (
                 Kind::Deployment,
                 with(Kind::Deployment, |s| {
-                    s["strategy"] = json!({"rollingUpdate": {"maxUnavailable": "110%", "maxSurge": "x"}});
+                    s["strategy"] =
+                        json!({"rollingUpdate": {"maxUnavailable": "110%", "maxSurge": "x"}});
                 }),
                 vec![
                     ("spec.strategy.rollingUpdate.maxSurge", "FieldValueInvalid"),
-                    ("spec.strategy.rollingUpdate.maxUnavailable", "FieldValueInvalid"),
+                    (
+                        "spec.strategy.rollingUpdate.maxUnavailable",
+                        "FieldValueInvalid",
+                    ),
                 ],
             ),
             (
@@ -827,7 +855,9 @@ mod tests {
             ),
             (
                 Kind::Deployment,
-                with(Kind::Deployment, |s| s["strategy"] = json!({"type": "Sometimes"})),
+                with(Kind::Deployment, |s| {
+                    s["strategy"] = json!({"type": "Sometimes"});
+                }),
                 vec![("spec.strategy", "FieldValueNotSupported")],
             ),
             (
@@ -844,7 +874,10 @@ mod tests {
                     s["template"]["spec"]["activeDeadlineSeconds"] = json!(5);
                 }),
                 vec![
-                    ("spec.template.spec.activeDeadlineSeconds", "FieldValueForbidden"),
+                    (
+                        "spec.template.spec.activeDeadlineSeconds",
+                        "FieldValueForbidden",
+                    ),
                     ("spec.template.spec.restartPolicy", "FieldValueNotSupported"),
                 ],
             ),
@@ -853,11 +886,16 @@ mod tests {
                 with(Kind::ReplicaSet, |s| {
                     s["template"]["spec"]["containers"][0]["image"] = json!("");
                 }),
-                vec![("spec.template.spec.containers[0].image", "FieldValueRequired")],
+                vec![(
+                    "spec.template.spec.containers[0].image",
+                    "FieldValueRequired",
+                )],
             ),
             (
                 Kind::ReplicaSet,
-                with(Kind::ReplicaSet, |s| s.as_object_mut().unwrap().remove("selector").map(drop).unwrap_or(())),
+                with(Kind::ReplicaSet, |s| {
+                    s.as_object_mut().unwrap().remove("selector");
+                }),
                 vec![
                     ("spec.selector", "FieldValueRequired"),
                     ("spec.template.metadata.labels", "FieldValueInvalid"),
@@ -870,7 +908,10 @@ mod tests {
                 }),
                 vec![
                     ("spec.selector", "FieldValueInvalid"),
-                    ("spec.selector.matchExpressions[0].operator", "FieldValueInvalid"),
+                    (
+                        "spec.selector.matchExpressions[0].operator",
+                        "FieldValueInvalid",
+                    ),
                 ],
             ),
             (
@@ -883,7 +924,10 @@ mod tests {
                 }),
                 vec![
                     ("spec.ordinals.start", "FieldValueInvalid"),
-                    ("spec.persistentVolumeClaimRetentionPolicy.whenDeleted", "FieldValueNotSupported"),
+                    (
+                        "spec.persistentVolumeClaimRetentionPolicy.whenDeleted",
+                        "FieldValueNotSupported",
+                    ),
                     ("spec.podManagementPolicy", "FieldValueInvalid"),
                     ("spec.updateStrategy.rollingUpdate", "FieldValueInvalid"),
                 ],
@@ -891,35 +935,56 @@ mod tests {
             (
                 Kind::StatefulSet,
                 with(Kind::StatefulSet, |s| {
-                    s["updateStrategy"] = json!({"rollingUpdate": {"partition": -1, "maxUnavailable": 0}});
+                    s["updateStrategy"] =
+                        json!({"rollingUpdate": {"partition": -1, "maxUnavailable": 0}});
                 }),
                 vec![
-                    ("spec.updateStrategy.rollingUpdate.maxUnavailable", "FieldValueInvalid"),
-                    ("spec.updateStrategy.rollingUpdate.partition", "FieldValueInvalid"),
+                    (
+                        "spec.updateStrategy.rollingUpdate.maxUnavailable",
+                        "FieldValueInvalid",
+                    ),
+                    (
+                        "spec.updateStrategy.rollingUpdate.partition",
+                        "FieldValueInvalid",
+                    ),
                 ],
             ),
             (
                 Kind::DaemonSet,
                 with(Kind::DaemonSet, |s| {
-                    s["updateStrategy"] = json!({"rollingUpdate": {"maxUnavailable": 1, "maxSurge": 1}});
+                    s["updateStrategy"] =
+                        json!({"rollingUpdate": {"maxUnavailable": 1, "maxSurge": 1}});
                 }),
-                vec![("spec.updateStrategy.rollingUpdate.maxSurge", "FieldValueInvalid")],
+                vec![(
+                    "spec.updateStrategy.rollingUpdate.maxSurge",
+                    "FieldValueInvalid",
+                )],
             ),
             (
                 Kind::DaemonSet,
                 with(Kind::DaemonSet, |s| {
-                    s["updateStrategy"] = json!({"rollingUpdate": {"maxUnavailable": 0, "maxSurge": 0}});
+                    s["updateStrategy"] =
+                        json!({"rollingUpdate": {"maxUnavailable": 0, "maxSurge": 0}});
                 }),
-                vec![("spec.updateStrategy.rollingUpdate.maxUnavailable", "FieldValueRequired")],
+                vec![(
+                    "spec.updateStrategy.rollingUpdate.maxUnavailable",
+                    "FieldValueRequired",
+                )],
             ),
             (
                 Kind::DaemonSet,
-                with(Kind::DaemonSet, |s| s["template"]["spec"]["activeDeadlineSeconds"] = json!(1)),
-                vec![("spec.template.spec.activeDeadlineSeconds", "FieldValueForbidden")],
+                with(Kind::DaemonSet, |s| {
+                    s["template"]["spec"]["activeDeadlineSeconds"] = json!(1);
+                }),
+                vec![(
+                    "spec.template.spec.activeDeadlineSeconds",
+                    "FieldValueForbidden",
+                )],
             ),
         ];
         for (kind, spec, want) in cases {
-            let want: Vec<(String, &str)> = want.into_iter().map(|(f, t)| (f.to_owned(), t)).collect();
+            let want: Vec<(String, &str)> =
+                want.into_iter().map(|(f, t)| (f.to_owned(), t)).collect();
             assert_eq!(create(kind, &spec), want, "{kind:?} {spec}");
         }
     }
@@ -936,11 +1001,18 @@ mod tests {
 
     #[test]
     fn error_details_read_as_kubernetes_writes_them() {
-        let spec = with(Kind::Deployment, |s| s["selector"] = json!({"matchLabels": {"a": "c"}}));
+        let spec = with(Kind::Deployment, |s| {
+            s["selector"] = json!({"matchLabels": {"a": "c"}});
+        });
         let obj = normalize(Kind::Deployment, &object(Kind::Deployment, &spec), "").unwrap();
         let errs = validate_create(Kind::Deployment, &obj);
-        assert_eq!(errs[0].detail, "`selector` does not match template `labels`");
-        let spec = with(Kind::ReplicaSet, |s| s["template"]["spec"]["activeDeadlineSeconds"] = json!(5));
+        assert_eq!(
+            errs[0].detail,
+            "`selector` does not match template `labels`"
+        );
+        let spec = with(Kind::ReplicaSet, |s| {
+            s["template"]["spec"]["activeDeadlineSeconds"] = json!(5);
+        });
         let obj = normalize(Kind::ReplicaSet, &object(Kind::ReplicaSet, &spec), "").unwrap();
         let errs = validate_create(Kind::ReplicaSet, &obj);
         assert_eq!(
@@ -976,7 +1048,9 @@ mod tests {
                 vec![("spec.selector".to_owned(), "FieldValueInvalid")],
                 "{kind:?}"
             );
-            let image = with(kind, |s| s["template"]["spec"]["containers"][0]["image"] = json!("nginx:2"));
+            let image = with(kind, |s| {
+                s["template"]["spec"]["containers"][0]["image"] = json!("nginx:2");
+            });
             assert_eq!(update(kind, &old, &image), vec![], "{kind:?}");
         }
         let kind = Kind::StatefulSet;
@@ -1001,7 +1075,10 @@ mod tests {
         assert_eq!(obj["revision"], 1);
         let errs = validate_create(Kind::ControllerRevision, &obj);
         assert_eq!(errs.len(), 1);
-        assert_eq!(errs[0].to_string(), "data: Required value: data is mandatory");
+        assert_eq!(
+            errs[0].to_string(),
+            "data: Required value: data is mandatory"
+        );
         let mut old = cr.clone();
         old["data"] = json!({"a": 1});
         old["metadata"]["resourceVersion"] = json!("1");

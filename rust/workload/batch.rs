@@ -71,7 +71,11 @@ pub fn default_job(job: &mut Job) {
         s.suspend = Some(false);
     }
     if let Some(pfp) = &mut s.pod_failure_policy {
-        for pattern in pfp.rules.iter_mut().flat_map(|r| r.on_pod_conditions.iter_mut()) {
+        for pattern in pfp
+            .rules
+            .iter_mut()
+            .flat_map(|r| r.on_pod_conditions.iter_mut())
+        {
             if pattern.status.is_empty() {
                 "True".clone_into(&mut pattern.status);
             }
@@ -103,7 +107,9 @@ pub fn generate_selector(job: &mut Job, uid: &str) {
             .or_insert_with(|| job.metadata.name.clone());
     }
     for key in [LEGACY_CONTROLLER_UID_LABEL, CONTROLLER_UID_LABEL] {
-        labels.entry(key.to_owned()).or_insert_with(|| uid.to_owned());
+        labels
+            .entry(key.to_owned())
+            .or_insert_with(|| uid.to_owned());
     }
     let sel = job.spec.selector.get_or_insert_with(LabelSelector::default);
     sel.match_labels
@@ -131,7 +137,10 @@ fn job_opts(new: &Job, old: Option<&Job>) -> JobOpts {
         opts.pod.allow_invalid_label_value_in_selector |=
             super::apps::selector_has_invalid_value(old.spec.selector.as_ref());
         let suspended = old.spec.suspend == Some(true);
-        let not_started = old.status.get("startTime").is_none_or(serde_json::Value::is_null);
+        let not_started = old
+            .status
+            .get("startTime")
+            .is_none_or(serde_json::Value::is_null);
         opts.allow_mutable_scheduling_directives = suspended && not_started;
         let labels = &old.spec.template.metadata.labels;
         opts.require_prefixed_labels =
@@ -266,7 +275,10 @@ fn validate_job_spec_fields(s: &JobSpec, path: &Path, opts: &Opts, errs: &mut Er
     if let Some(m) = s.max_failed_indexes {
         nonnegative(m, &mfi, errs);
         if s.backoff_limit_per_index.is_none() {
-            errs.push(FieldError::required(blpi, "when maxFailedIndexes is specified"));
+            errs.push(FieldError::required(
+                blpi,
+                "when maxFailedIndexes is specified",
+            ));
         }
     }
     if let Some(mb) = &s.managed_by {
@@ -289,12 +301,23 @@ fn validate_job_spec_fields(s: &JobSpec, path: &Path, opts: &Opts, errs: &mut Er
             validate_indexed_limits(s, path, errs);
         }
     }
-    if s.completion_mode.as_deref().is_none_or(|m| m == "NonIndexed") {
+    if s.completion_mode
+        .as_deref()
+        .is_none_or(|m| m == "NonIndexed")
+    {
         if let Some(b) = s.backoff_limit_per_index {
-            errs.push(FieldError::invalid(blpi, b, "requires indexed completion mode"));
+            errs.push(FieldError::invalid(
+                blpi,
+                b,
+                "requires indexed completion mode",
+            ));
         }
         if let Some(m) = s.max_failed_indexes {
-            errs.push(FieldError::invalid(mfi, m, "requires indexed completion mode"));
+            errs.push(FieldError::invalid(
+                mfi,
+                m,
+                "requires indexed completion mode",
+            ));
         }
     }
     if s.pod_failure_policy.is_some() {
@@ -360,7 +383,10 @@ fn validate_indexed_limits(s: &JobSpec, path: &Path, errs: &mut Errors) {
             "when completion mode is Indexed",
         ));
     }
-    if let Some(p) = s.parallelism.filter(|p| *p > MAX_PARALLELISM_FOR_INDEXED_JOB) {
+    if let Some(p) = s
+        .parallelism
+        .filter(|p| *p > MAX_PARALLELISM_FOR_INDEXED_JOB)
+    {
         errs.push(FieldError::invalid(
             pp,
             p,
@@ -378,7 +404,10 @@ fn validate_indexed_limits(s: &JobSpec, path: &Path, errs: &mut Errors) {
             ));
         }
     }
-    if let Some(m) = s.max_failed_indexes.filter(|m| *m > MAX_FAILED_INDEXES_FOR_INDEXED_JOB) {
+    if let Some(m) = s
+        .max_failed_indexes
+        .filter(|m| *m > MAX_FAILED_INDEXES_FOR_INDEXED_JOB)
+    {
         errs.push(FieldError::invalid(
             mfi,
             m,
@@ -393,14 +422,20 @@ fn validate_indexed_limits(s: &JobSpec, path: &Path, errs: &mut Errors) {
                 format!("must be specified when completions is above {COMPLETIONS_SOFT_LIMIT}"),
             ));
         }
-        if let Some(p) = s.parallelism.filter(|p| *p > PARALLELISM_LIMIT_FOR_HIGH_COMPLETIONS) {
+        if let Some(p) = s
+            .parallelism
+            .filter(|p| *p > PARALLELISM_LIMIT_FOR_HIGH_COMPLETIONS)
+        {
             errs.push(FieldError::invalid(
                 pp,
                 p,
                 format!("must be less than or equal to {PARALLELISM_LIMIT_FOR_HIGH_COMPLETIONS} when completions are above {COMPLETIONS_SOFT_LIMIT} and used with backoff limit per index"),
             ));
         }
-        if let Some(m) = s.max_failed_indexes.filter(|m| *m > MAX_FAILED_INDEXES_LIMIT_FOR_HIGH_COMPLETIONS) {
+        if let Some(m) = s
+            .max_failed_indexes
+            .filter(|m| *m > MAX_FAILED_INDEXES_LIMIT_FOR_HIGH_COMPLETIONS)
+        {
             errs.push(FieldError::invalid(
                 mfi,
                 m,
@@ -416,7 +451,9 @@ fn domain_prefixed_path(value: &str, path: &Path, errs: &mut Errors) {
         errs.push(FieldError::required(path, ""));
         return;
     }
-    let Some((host, rest)) = value.split_once('/').filter(|(h, r)| !h.is_empty() && !r.is_empty())
+    let Some((host, rest)) = value
+        .split_once('/')
+        .filter(|(h, r)| !h.is_empty() && !r.is_empty())
     else {
         errs.push(FieldError::invalid(
             path,
@@ -494,9 +531,16 @@ fn validate_pod_failure_policy_rule(
         validate_on_exit_codes(oec, &path.child("onExitCodes"), containers, errs);
     }
     if !rule.on_pod_conditions.is_empty() {
-        validate_on_pod_conditions(&rule.on_pod_conditions, &path.child("onPodConditions"), errs);
+        validate_on_pod_conditions(
+            &rule.on_pod_conditions,
+            &path.child("onPodConditions"),
+            errs,
+        );
     }
-    match (rule.on_exit_codes.is_some(), rule.on_pod_conditions.is_empty()) {
+    match (
+        rule.on_exit_codes.is_some(),
+        rule.on_pod_conditions.is_empty(),
+    ) {
         (true, false) => errs.push(FieldError::new(
             ErrorType::Invalid,
             path,
@@ -582,7 +626,11 @@ fn validate_on_exit_codes(
     for (j, v) in oec.values.iter().enumerate() {
         let ip = vp.index(j);
         if oec.operator == "In" && *v == 0 {
-            errs.push(FieldError::invalid(ip, *v, "must not be 0 for the In operator"));
+            errs.push(FieldError::invalid(
+                ip,
+                *v,
+                "must not be 0 for the In operator",
+            ));
         }
         if !seen.insert(*v) {
             errs.push(FieldError::duplicate(ip, *v));
@@ -592,7 +640,11 @@ fn validate_on_exit_codes(
         }
     }
     if !ordered {
-        errs.push(FieldError::invalid(vp, json(&oec.values), "must be ordered"));
+        errs.push(FieldError::invalid(
+            vp,
+            json(&oec.values),
+            "must be ordered",
+        ));
     }
 }
 
@@ -669,8 +721,12 @@ fn indexes_total(indexes: &str, completions: i32) -> Result<i64, String> {
         return Ok(0);
     }
     let parse = |s: &str| {
-        s.parse::<i64>()
-            .map_err(|_| format!("cannot convert string to integer for index: {}", crate::errors::go_quote(s)))
+        s.parse::<i64>().map_err(|_| {
+            format!(
+                "cannot convert string to integer for index: {}",
+                crate::errors::go_quote(s)
+            )
+        })
     };
     let mut last: Option<i64> = None;
     let mut total = 0i64;
@@ -685,10 +741,15 @@ fn indexes_total(indexes: &str, completions: i32) -> Result<i64, String> {
         for (k, part) in parts.iter().enumerate() {
             let x = parse(part)?;
             if x >= i64::from(completions) {
-                return Err(format!("too large index: {}", crate::errors::go_quote(part)));
+                return Err(format!(
+                    "too large index: {}",
+                    crate::errors::go_quote(part)
+                ));
             }
             if let Some(prev) = last.filter(|prev| *prev >= x) {
-                return Err(format!("non-increasing order, previous: {prev}, current: {x}"));
+                return Err(format!(
+                    "non-increasing order, previous: {prev}, current: {x}"
+                ));
             }
             total += if k == 0 { 1 } else { x - last.unwrap_or(x) };
             last = Some(x);
@@ -741,7 +802,12 @@ pub fn validate_job_update(new: &Job, old: &Job) -> Errors {
         &path.child("backoffLimitPerIndex"),
         &mut errs,
     );
-    immutable(&n.managed_by, &o.managed_by, &path.child("managedBy"), &mut errs);
+    immutable(
+        &n.managed_by,
+        &o.managed_by,
+        &path.child("managedBy"),
+        &mut errs,
+    );
     immutable(
         &n.success_policy,
         &o.success_policy,
@@ -775,7 +841,13 @@ fn validate_completions_update(n: &JobSpec, o: &JobSpec, path: &Path, errs: &mut
 /// The template is immutable, except that a suspended job that never
 /// started may change its scheduling directives: node affinity, node
 /// selector, tolerations, labels, annotations and scheduling gates.
-fn validate_template_update(n: &JobSpec, o: &JobSpec, path: &Path, opts: &JobOpts, errs: &mut Errors) {
+fn validate_template_update(
+    n: &JobSpec,
+    o: &JobSpec,
+    path: &Path,
+    opts: &JobOpts,
+    errs: &mut Errors,
+) {
     let tp = path.child("template");
     if !opts.allow_mutable_scheduling_directives {
         immutable(&n.template, &o.template, &tp, errs);
@@ -803,7 +875,9 @@ fn validate_template_update(n: &JobSpec, o: &JobSpec, path: &Path, opts: &JobOpt
     old.spec.tolerations.clone_from(&t.spec.tolerations);
     old.metadata.annotations.clone_from(&t.metadata.annotations);
     old.metadata.labels.clone_from(&t.metadata.labels);
-    old.spec.scheduling_gates.clone_from(&t.spec.scheduling_gates);
+    old.spec
+        .scheduling_gates
+        .clone_from(&t.spec.scheduling_gates);
     immutable(t, &old, &tp, errs);
 }
 
@@ -878,7 +952,10 @@ mod tests {
             s["podFailurePolicy"] = json!({"rules": [{"action": "Ignore", "onPodConditions": [{"type": "DisruptionTarget"}]}]});
         }));
         assert_eq!(out["spec"]["podReplacementPolicy"], "Failed");
-        assert_eq!(out["spec"]["podFailurePolicy"]["rules"][0]["onPodConditions"][0]["status"], "True");
+        assert_eq!(
+            out["spec"]["podFailurePolicy"]["rules"][0]["onPodConditions"][0]["status"],
+            "True"
+        );
     }
 
     #[test]
@@ -925,19 +1002,22 @@ mod tests {
             ),
             (
                 with(|s| s["template"]["metadata"] = json!({"labels": {"job-name": "other"}})),
-                vec![("spec.template.metadata.labels[job-name]", "FieldValueInvalid")],
+                vec![(
+                    "spec.template.metadata.labels[job-name]",
+                    "FieldValueInvalid",
+                )],
             ),
             (
-                with(|s| s["selector"] = json!({"matchLabels": {"batch.kubernetes.io/controller-uid": "x"}})),
+                with(|s| {
+                    s["selector"] =
+                        json!({"matchLabels": {"batch.kubernetes.io/controller-uid": "x"}});
+                }),
                 vec![
                     ("spec.selector", "FieldValueInvalid"),
                     ("spec.template.metadata.labels", "FieldValueInvalid"),
                 ],
             ),
-            (
-                with(|s| s["completionMode"] = json!("Indexed")),
-                vec![],
-            ),
+            (with(|s| s["completionMode"] = json!("Indexed")), vec![]),
             (
                 with(|s| {
                     s["completionMode"] = json!("Indexed");
@@ -980,18 +1060,48 @@ mod tests {
                     ]});
                 }),
                 vec![
-                    ("spec.podFailurePolicy.rules[0].action", "FieldValueNotSupported"),
-                    ("spec.podFailurePolicy.rules[0].onExitCodes.values", "FieldValueInvalid"),
-                    ("spec.podFailurePolicy.rules[0].onExitCodes.values[0]", "FieldValueInvalid"),
-                    ("spec.podFailurePolicy.rules[0].onExitCodes.values[3]", "FieldValueDuplicate"),
-                    ("spec.podFailurePolicy.rules[1].action", "FieldValueRequired"),
-                    ("spec.podFailurePolicy.rules[1].onPodConditions[0].status", "FieldValueNotSupported"),
-                    ("spec.podFailurePolicy.rules[1].onPodConditions[0].type", "FieldValueInvalid"),
+                    (
+                        "spec.podFailurePolicy.rules[0].action",
+                        "FieldValueNotSupported",
+                    ),
+                    (
+                        "spec.podFailurePolicy.rules[0].onExitCodes.values",
+                        "FieldValueInvalid",
+                    ),
+                    (
+                        "spec.podFailurePolicy.rules[0].onExitCodes.values[0]",
+                        "FieldValueInvalid",
+                    ),
+                    (
+                        "spec.podFailurePolicy.rules[0].onExitCodes.values[3]",
+                        "FieldValueDuplicate",
+                    ),
+                    (
+                        "spec.podFailurePolicy.rules[1].action",
+                        "FieldValueRequired",
+                    ),
+                    (
+                        "spec.podFailurePolicy.rules[1].onPodConditions[0].status",
+                        "FieldValueNotSupported",
+                    ),
+                    (
+                        "spec.podFailurePolicy.rules[1].onPodConditions[0].type",
+                        "FieldValueInvalid",
+                    ),
                     ("spec.podFailurePolicy.rules[2]", "FieldValueInvalid"),
                     ("spec.podFailurePolicy.rules[3].action", "FieldValueInvalid"),
-                    ("spec.podFailurePolicy.rules[3].onExitCodes.containerName", "FieldValueInvalid"),
-                    ("spec.podFailurePolicy.rules[3].onExitCodes.operator", "FieldValueRequired"),
-                    ("spec.podFailurePolicy.rules[3].onExitCodes.values", "FieldValueInvalid"),
+                    (
+                        "spec.podFailurePolicy.rules[3].onExitCodes.containerName",
+                        "FieldValueInvalid",
+                    ),
+                    (
+                        "spec.podFailurePolicy.rules[3].onExitCodes.operator",
+                        "FieldValueRequired",
+                    ),
+                    (
+                        "spec.podFailurePolicy.rules[3].onExitCodes.values",
+                        "FieldValueInvalid",
+                    ),
                 ],
             ),
             (
@@ -1021,9 +1131,18 @@ mod tests {
                 }),
                 vec![
                     ("spec.successPolicy.rules[0]", "FieldValueRequired"),
-                    ("spec.successPolicy.rules[1].succeededCount", "FieldValueInvalid"),
-                    ("spec.successPolicy.rules[1].succeededIndexes", "FieldValueInvalid"),
-                    ("spec.successPolicy.rules[2].succeededCount", "FieldValueInvalid"),
+                    (
+                        "spec.successPolicy.rules[1].succeededCount",
+                        "FieldValueInvalid",
+                    ),
+                    (
+                        "spec.successPolicy.rules[1].succeededIndexes",
+                        "FieldValueInvalid",
+                    ),
+                    (
+                        "spec.successPolicy.rules[2].succeededCount",
+                        "FieldValueInvalid",
+                    ),
                 ],
             ),
             (
@@ -1032,7 +1151,8 @@ mod tests {
             ),
         ];
         for (spec, want) in cases {
-            let want: Vec<(String, &str)> = want.into_iter().map(|(f, t)| (f.to_owned(), t)).collect();
+            let want: Vec<(String, &str)> =
+                want.into_iter().map(|(f, t)| (f.to_owned(), t)).collect();
             assert_eq!(create(&spec), want, "{spec}");
         }
     }
@@ -1065,7 +1185,8 @@ mod tests {
         obj["metadata"]["uid"] = json!(UID);
         let errs = validate_create(Kind::Job, &obj);
         assert!(errs.iter().any(|e| e.field == "metadata.name"
-            && e.detail.starts_with("will not able to create pod with invalid DNS label: ")));
+            && e.detail
+                .starts_with("will not able to create pod with invalid DNS label: ")));
     }
 
     fn stored(spec: &Value) -> Value {
@@ -1089,19 +1210,24 @@ mod tests {
     #[test]
     fn job_templates_and_completions_are_immutable_with_kubernetes_exceptions() {
         let old = stored(&valid_spec());
-        assert_eq!(update(&old, |j| j["spec"]["parallelism"] = json!(3)), vec![]);
+        assert_eq!(
+            update(&old, |j| j["spec"]["parallelism"] = json!(3)),
+            vec![]
+        );
         assert_eq!(
             update(&old, |j| j["spec"]["completions"] = json!(3)),
             vec![("spec.completions".to_owned(), "FieldValueInvalid")]
         );
         assert_eq!(
-            update(&old, |j| j["spec"]["template"]["spec"]["nodeSelector"] = json!({"a": "b"})),
+            update(&old, |j| j["spec"]["template"]["spec"]["nodeSelector"] =
+                json!({"a": "b"})),
             vec![("spec.template".to_owned(), "FieldValueInvalid")]
         );
         // A suspended job that never started may move its pods elsewhere.
         let suspended = stored(&with(|s| s["suspend"] = json!(true)));
         assert_eq!(
-            update(&suspended, |j| j["spec"]["template"]["spec"]["nodeSelector"] = json!({"a": "b"})),
+            update(&suspended, |j| j["spec"]["template"]["spec"]
+                ["nodeSelector"] = json!({"a": "b"})),
             vec![]
         );
         // Elastic Indexed Jobs scale completions together with parallelism.
@@ -1122,7 +1248,8 @@ mod tests {
             vec![("spec.completions".to_owned(), "FieldValueInvalid")]
         );
         assert_eq!(
-            update(&indexed, |j| j["spec"]["completionMode"] = json!("NonIndexed")),
+            update(&indexed, |j| j["spec"]["completionMode"] =
+                json!("NonIndexed")),
             vec![("spec.completionMode".to_owned(), "FieldValueInvalid")]
         );
     }

@@ -86,7 +86,11 @@ fn validate_node_taints(taints: &[Taint], path: &Path, errs: &mut Errors) {
         if t.effect.is_empty() {
             errs.push(FieldError::required(ep, ""));
         } else if !TAINT_EFFECTS.contains(&t.effect.as_str()) {
-            errs.push(FieldError::not_supported(ep, t.effect.as_str(), TAINT_EFFECTS));
+            errs.push(FieldError::not_supported(
+                ep,
+                t.effect.as_str(),
+                TAINT_EFFECTS,
+            ));
         }
         if seen.contains(&(t.effect.as_str(), t.key.as_str())) {
             let mut dup = FieldError::duplicate(ip, json(t));
@@ -177,7 +181,10 @@ pub fn validate_node_update(new: &Node, old: &Node) -> Errors {
         validate_node_taints(&new.spec.taints, &mp.child("taints"), &mut errs);
     }
     if new.spec.external_id != old.spec.external_id {
-        errs.push(FieldError::forbidden(sp.child("externalID"), "may not be updated"));
+        errs.push(FieldError::forbidden(
+            sp.child("externalID"),
+            "may not be updated",
+        ));
     }
     errs
 }
@@ -235,7 +242,11 @@ pub fn validate_pvc_update(new: &PersistentVolumeClaim, old: &PersistentVolumeCl
     }
     let upgrade_from_nil = old_ann.is_none()
         && old.spec.storage_class_name.is_none()
-        && new.spec.storage_class_name.as_ref().is_some_and(|s| !s.is_empty());
+        && new
+            .spec
+            .storage_class_name
+            .as_ref()
+            .is_some_and(|s| !s.is_empty());
     if upgrade_from_nil {
         new_spec.storage_class_name = None;
     }
@@ -265,7 +276,9 @@ pub fn validate_pvc_update(new: &PersistentVolumeClaim, old: &PersistentVolumeCl
         // RecoverVolumeExpansionFailure (on by default) allows shrinking a
         // request down to just above the recorded capacity.
         let at_most_capacity = match storage(&old.status.capacity) {
-            Some(cap) => new_size.partial_cmp(cap).is_some_and(|o| o != Ordering::Greater),
+            Some(cap) => new_size
+                .partial_cmp(cap)
+                .is_some_and(|o| o != Ordering::Greater),
             None => new_size.parsed().is_ok_and(|q| q.sign() <= 0),
         };
         if smaller && at_most_capacity {
@@ -327,4 +340,199 @@ pub fn validate_namespace_update(new: &Namespace, old: &Namespace) -> Errors {
         &mut errs,
     );
     errs
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::workload::{
+        normalize, prepare_for_create, prepare_for_update, validate_create, validate_update, Kind,
+    };
+    use serde_json::{json, Value};
+
+    fn create(kind: Kind, obj: &Value) -> Vec<(String, &'static str)> {
+        let mut obj = normalize(kind, obj, "").unwrap();
+        prepare_for_create(kind, &mut obj);
+        validate_create(kind, &obj)
+            .iter()
+            .map(|e| (e.field.clone(), e.kind.name()))
+            .collect()
+    }
+
+    fn pvc(spec: &Value) -> Value {
+        json!({"metadata": {"name": "data", "namespace": "default"}, "spec": spec})
+    }
+
+    fn owned(v: &[(&str, &str)]) -> Vec<(String, &'static str)> {
+        v.iter()
+            .map(|(f, t)| {
+                let t = crate::errors::ErrorType::from_name(t).unwrap().name();
+                ((*f).to_owned(), t)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn minimal_nodes_namespaces_and_claims_validate_clean() {
+        assert_eq!(
+            create(Kind::Node, &json!({"metadata": {"name": "n1"}})),
+            vec![]
+        );
+        assert_eq!(
+            create(Kind::Namespace, &json!({"metadata": {"name": "team"}})),
+            vec![]
+        );
+        let spec = json!({"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}});
+        assert_eq!(create(Kind::PersistentVolumeClaim, &pvc(&spec)), vec![]);
+    }
+
+    #[test]
+    fn core_defaults_match_kubernetes() {
+        let node = normalize(
+            Kind::Node,
+            &json!({"metadata": {"name": "n"}, "spec": {"podCIDR": "10.0.0.0/24"},
+                    "status": {"capacity": {"cpu": "4"}}}),
+            "",
+        )
+        .unwrap();
+        assert_eq!(node["spec"]["podCIDRs"], json!(["10.0.0.0/24"]));
+        assert_eq!(node["status"]["allocatable"], json!({"cpu": "4"}));
+        let claim = normalize(Kind::PersistentVolumeClaim, &pvc(&json!({})), "").unwrap();
+        assert_eq!(claim["spec"]["volumeMode"], "Filesystem");
+        assert_eq!(claim["status"]["phase"], "Pending");
+    }
+
+    type Case = (Kind, Value, Vec<(&'static str, &'static str)>);
+
+    #[test]
+    fn invalid_core_objects_report_kubernetes_fields_and_types() {
+        let cases: Vec<Case> = vec![
+            (
+                Kind::Node,
+                json!({"metadata": {"name": "n", "namespace": "x"}}),
+                vec![("metadata.namespace", "FieldValueForbidden")],
+            ),
+            (
+                Kind::Node,
+                json!({"metadata": {"name": "n"}, "spec": {"taints": [
+                    {"key": "a", "effect": "NoSchedule"},
+                    {"key": "a", "effect": "NoSchedule"},
+                    {"key": "b", "effect": "Sometimes", "value": "x y"},
+                    {"key": "c"}
+                ]}}),
+                vec![
+                    ("metadata.taints[1]", "FieldValueDuplicate"),
+                    ("metadata.taints[2].value", "FieldValueInvalid"),
+                    ("metadata.taints[2].effect", "FieldValueNotSupported"),
+                    ("metadata.taints[3].effect", "FieldValueRequired"),
+                ],
+            ),
+            (
+                Kind::Node,
+                json!({"metadata": {"name": "n"}, "spec": {"podCIDRs": ["10.0.0.0/24", "10.1.0.0/24"]}}),
+                vec![("spec.podCIDRs", "FieldValueInvalid")],
+            ),
+            (
+                Kind::Node,
+                json!({"metadata": {"name": "n"}, "spec": {"podCIDRs": ["10.0.0.0/24", "fd00::/64"]}}),
+                vec![],
+            ),
+            (
+                Kind::Namespace,
+                json!({"metadata": {"name": "a.b"}, "spec": {"finalizers": ["custom"]}}),
+                vec![
+                    ("metadata.name", "FieldValueInvalid"),
+                    ("spec.finalizers", "FieldValueInvalid"),
+                ],
+            ),
+            (
+                Kind::PersistentVolumeClaim,
+                pvc(&json!({})),
+                vec![
+                    ("spec.accessModes", "FieldValueRequired"),
+                    ("spec.resources[storage]", "FieldValueRequired"),
+                ],
+            ),
+        ];
+        for (kind, obj, want) in cases {
+            assert_eq!(create(kind, &obj), owned(&want), "{obj}");
+        }
+    }
+
+    fn stored(kind: Kind, obj: &Value) -> Value {
+        let mut obj = normalize(kind, obj, "").unwrap();
+        prepare_for_create(kind, &mut obj);
+        obj["metadata"]["resourceVersion"] = json!("1");
+        obj
+    }
+
+    fn update(kind: Kind, old: &Value, f: impl FnOnce(&mut Value)) -> Vec<(String, &'static str)> {
+        let mut new = old.clone();
+        f(&mut new);
+        let mut new = normalize(kind, &new, "").unwrap();
+        prepare_for_update(kind, &mut new, old);
+        validate_update(kind, old, &new)
+            .iter()
+            .map(|e| (e.field.clone(), e.kind.name()))
+            .collect()
+    }
+
+    #[test]
+    fn claims_keep_their_spec_except_a_bound_claims_storage_request() {
+        let spec = json!({"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}});
+        let old = stored(Kind::PersistentVolumeClaim, &pvc(&spec));
+        let grow = |j: &mut Value| j["spec"]["resources"]["requests"]["storage"] = json!("2Gi");
+        assert_eq!(
+            update(Kind::PersistentVolumeClaim, &old, grow),
+            owned(&[("spec", "FieldValueForbidden")])
+        );
+        let mut bound = old.clone();
+        bound["status"] = json!({"phase": "Bound", "capacity": {"storage": "1Gi"}});
+        assert_eq!(update(Kind::PersistentVolumeClaim, &bound, grow), vec![]);
+        assert_eq!(
+            update(Kind::PersistentVolumeClaim, &bound, |j| {
+                j["spec"]["resources"]["requests"]["storage"] = json!("512Mi");
+            }),
+            owned(&[("spec.resources.requests.storage", "FieldValueForbidden")])
+        );
+        assert_eq!(
+            update(Kind::PersistentVolumeClaim, &old, |j| j["spec"]
+                ["volumeName"] =
+                json!("pv-1")),
+            vec![]
+        );
+    }
+
+    #[test]
+    fn node_pod_cidrs_and_provider_id_are_set_once() {
+        let old = stored(
+            Kind::Node,
+            &json!({"metadata": {"name": "n"}, "spec": {"podCIDR": "10.0.0.0/24", "providerID": "p"}}),
+        );
+        assert_eq!(
+            update(Kind::Node, &old, |j| {
+                j["spec"]["podCIDRs"] = json!(["10.9.0.0/24"]);
+                j["spec"]["podCIDR"] = json!("10.9.0.0/24");
+                j["spec"]["providerID"] = json!("q");
+            }),
+            owned(&[
+                ("spec.podCIDRs", "FieldValueForbidden"),
+                ("spec.providerID", "FieldValueForbidden"),
+            ])
+        );
+        assert_eq!(
+            update(Kind::Node, &old, |j| j["spec"]["unschedulable"] =
+                json!(true)),
+            vec![]
+        );
+    }
+
+    #[test]
+    fn namespace_updates_keep_the_stored_finalizers() {
+        let old = stored(Kind::Namespace, &json!({"metadata": {"name": "team"}}));
+        let mut new = old.clone();
+        new["spec"]["finalizers"] = json!([]);
+        prepare_for_update(Kind::Namespace, &mut new, &old);
+        assert_eq!(new["spec"]["finalizers"], json!(["kubernetes"]));
+        assert!(validate_update(Kind::Namespace, &old, &new).is_empty());
+    }
 }

@@ -442,7 +442,10 @@ print(json.dumps(out, default=str))
     #[test]
     fn normalizing_twice_changes_nothing() {
         for (path, doc) in fixture_documents() {
-            let Some(kind) = doc.get("kind").and_then(Value::as_str).and_then(Kind::from_kind_name)
+            let Some(kind) = doc
+                .get("kind")
+                .and_then(Value::as_str)
+                .and_then(Kind::from_kind_name)
             else {
                 continue;
             };
@@ -476,7 +479,10 @@ print(json.dumps(out, default=str))
         let mut checked = 0;
         let mut mismatches = Vec::new();
         for (path, doc) in fixture_documents() {
-            let Some(kind) = doc.get("kind").and_then(Value::as_str).and_then(Kind::from_kind_name)
+            let Some(kind) = doc
+                .get("kind")
+                .and_then(Value::as_str)
+                .and_then(Kind::from_kind_name)
             else {
                 continue;
             };
@@ -499,7 +505,12 @@ print(json.dumps(out, default=str))
                 .iter()
                 .filter(|(p, _)| *p == path)
                 .flat_map(|(_, e)| e.iter())
-                .map(|(f, t)| ((*f).to_owned(), crate::errors::ErrorType::from_name(t).unwrap().name()))
+                .map(|(f, t)| {
+                    (
+                        (*f).to_owned(),
+                        crate::errors::ErrorType::from_name(t).unwrap().name(),
+                    )
+                })
                 .collect();
             if fields(&errs) != expected {
                 mismatches.push(format!("{path}: {errs:?}"));
@@ -519,7 +530,10 @@ print(json.dumps(out, default=str))
         )
         .unwrap();
         prepare_for_create(Kind::StatefulSet, &mut obj);
-        assert_eq!(obj["status"], json!({"replicas": 0, "availableReplicas": 0}));
+        assert_eq!(
+            obj["status"],
+            json!({"replicas": 0, "availableReplicas": 0})
+        );
         let old = json!({"status": {"replicas": 5}});
         prepare_for_update(Kind::StatefulSet, &mut obj, &old);
         assert_eq!(obj["status"], json!({"replicas": 5}));
@@ -527,8 +541,12 @@ print(json.dumps(out, default=str))
 
     #[test]
     fn a_created_namespace_is_active_with_the_kubernetes_finalizer() {
-        let mut obj = normalize(Kind::Namespace, &json!({"metadata": {"name": "team-a"}}), "")
-            .unwrap();
+        let mut obj = normalize(
+            Kind::Namespace,
+            &json!({"metadata": {"name": "team-a"}}),
+            "",
+        )
+        .unwrap();
         prepare_for_create(Kind::Namespace, &mut obj);
         assert_eq!(obj["status"], json!({"phase": "Active"}));
         assert_eq!(obj["spec"]["finalizers"], json!(["kubernetes"]));
