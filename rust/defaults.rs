@@ -8,12 +8,41 @@ use crate::model::{
 /// The default file mode of projected and key-to-path volumes: 0644.
 pub const DEFAULT_MODE: i32 = 0o644;
 
-/// Fills in every default of a Pod, as the apiserver does on decode.
+/// Fills in every default of a Pod, as the apiserver does on decode: the pod
+/// spec's, and those `SetDefaults_Pod` keeps for pods alone (not for pod
+/// templates): requests from limits, enableServiceLinks, and hostPorts for
+/// host-network pods.
 pub fn pod(pod: &mut Pod) {
-    pod_spec(&mut pod.spec);
+    let spec = &mut pod.spec;
+    pod_spec(spec);
+    if spec.enable_service_links.is_none() {
+        spec.enable_service_links = Some(true);
+    }
+    let host_network = spec.host_network;
+    for c in spec
+        .init_containers
+        .iter_mut()
+        .chain(spec.containers.iter_mut())
+    {
+        // Requests default to the limits for every resource given only a limit.
+        let res = &mut c.resources;
+        for (k, v) in &res.limits {
+            if !res.requests.contains_key(k) {
+                res.requests.insert(k.clone(), v.clone());
+            }
+        }
+        if host_network {
+            for p in &mut c.ports {
+                if p.host_port == 0 {
+                    p.host_port = p.container_port;
+                }
+            }
+        }
+    }
 }
 
-/// Fills in every default of a pod spec (also used for pod templates).
+/// Fills in the defaults of a pod spec (`SetDefaults_PodSpec` and the
+/// nested types'), as for pod templates.
 pub fn pod_spec(spec: &mut PodSpec) {
     if spec.dns_policy.is_empty() {
         "ClusterFirst".clone_into(&mut spec.dns_policy);
@@ -30,30 +59,12 @@ pub fn pod_spec(spec: &mut PodSpec) {
     if spec.scheduler_name.is_empty() {
         "default-scheduler".clone_into(&mut spec.scheduler_name);
     }
-    if spec.enable_service_links.is_none() {
-        spec.enable_service_links = Some(true);
-    }
-    let host_network = spec.host_network;
     for c in spec
         .init_containers
         .iter_mut()
         .chain(spec.containers.iter_mut())
     {
         container(c);
-        // Requests default to the limits for every resource given only a limit.
-        let res = &mut c.resources;
-        for (k, v) in &res.limits {
-            if !res.requests.contains_key(k) {
-                res.requests.insert(k.clone(), v.clone());
-            }
-        }
-        if host_network {
-            for p in &mut c.ports {
-                if p.host_port == 0 {
-                    p.host_port = p.container_port;
-                }
-            }
-        }
     }
     for c in &mut spec.ephemeral_containers {
         container(c);

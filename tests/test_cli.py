@@ -102,3 +102,53 @@ def test_stdin_is_read_with_dash() -> None:
     out = _podcore("validate", "-", stdin=pod)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "pod/s valid"
+
+
+def test_apply_without_files_runs_the_bundled_examples_on_a_simulated_cluster() -> None:
+    r = _podcore("apply")
+    assert r.returncode == 0, r.stderr
+    assert "deployment.apps/web created" in r.stdout
+    header = next(line for line in r.stdout.splitlines() if "READY" in line and "RESTARTS" in line)
+    assert header.split()[:6] == ["NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+    web = [
+        line
+        for line in r.stdout.splitlines()
+        if line.split()[1:2] and line.split()[1].startswith("pod/web-")
+    ]
+    assert len(web) == 3 and all(line.split()[2:4] == ["1/1", "Running"] for line in web)
+    assert "settled after" in r.stdout
+
+
+def test_apply_prints_kubectl_tables(tmp_path: Path) -> None:
+    f = tmp_path / "rs.yaml"
+    f.write_text(
+        "apiVersion: apps/v1\nkind: ReplicaSet\nmetadata: {name: front}\n"
+        "spec:\n  replicas: 2\n  selector: {matchLabels: {app: front}}\n"
+        "  template:\n    metadata: {labels: {app: front}}\n"
+        "    spec: {containers: [{name: c, image: nginx}]}\n"
+    )
+    r = _podcore("apply", "-f", str(f), "-o", "wide", "--nodes", "1")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "replicaset.apps/front created"
+    pods = [line.split() for line in lines if line.startswith("pod/")]
+    assert len(pods) == 2
+    for row in pods:
+        assert row[1:5] == ["1/1", "Running", "0", "1s"]
+        assert row[5].startswith("10.64.0.") and row[6] == "node-0"
+    rs = next(line.split() for line in lines[1:] if line.startswith("replicaset.apps/front"))
+    assert rs[1:5] == ["2", "2", "2", "1s"]
+
+
+def test_a_refused_object_applies_nothing(tmp_path: Path) -> None:
+    f = tmp_path / "two.yaml"
+    f.write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: ok}\nspec: {containers: [{name: c, image: i}]}\n"
+        "---\napiVersion: v1\nkind: Pod\nmetadata: {name: bad}\nspec: {containers: [{name: c}]}\n"
+    )
+    r = _podcore("apply", "-f", str(f))
+    assert r.returncode == 1
+    assert r.stdout == ""
+    assert 'The Pod "bad" is invalid: spec.containers[0].image: Required value' in r.stderr
+    assert "nothing was applied" in r.stderr
+    assert "Traceback" not in r.stderr

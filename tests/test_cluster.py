@@ -592,3 +592,17 @@ def test_a_failed_call_changes_nothing(path: str, key: str, value: Any) -> None:
     # What was accepted is a legal pod update: its spec differs only where
     # Kubernetes allows.
     assert after["spec"]["containers"][0]["name"] == "app"
+
+
+def test_apply_removes_a_container_dropped_from_the_manifest(c: Cluster) -> None:
+    d = deployment()
+    sidecar = {"name": "log", "image": "busybox", "command": ["tail", "-f", "/dev/null"]}
+    d["spec"]["template"]["spec"]["containers"].append(sidecar)
+    c.apply(d)
+    d["spec"]["template"]["spec"]["containers"].pop()
+    del d["spec"]["template"]["spec"]["containers"][0]["image"]
+    d["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1.28"
+    updated = c.apply(d)[0]
+    containers = updated["spec"]["template"]["spec"]["containers"]
+    assert [x["name"] for x in containers] == ["app"]
+    assert containers[0]["image"] == "nginx:1.28"

@@ -212,3 +212,48 @@ def test_hostname_follows_spec_hostname_and_host_network() -> None:
     c.settle()
     assert c.hostname("a") == "custom"
     assert c.hostname("b") == "node-0"
+
+
+def test_hostname_is_fully_qualified_with_subdomain_and_set_hostname_as_fqdn() -> None:
+    c = Cluster(nodes=1)
+    c.create(pod("a", hostname="db-0", subdomain="db", setHostnameAsFQDN=True))
+    assert c.hostname("a") == "db-0.db.default.svc.cluster.local"
+
+
+def test_an_empty_dir_is_shared_survives_restarts_and_goes_with_the_pod() -> None:
+    c = Cluster(nodes=1)
+    c.create(pod("a", volumes=[{"name": "scratch", "emptyDir": {}}]))
+    c.settle()
+    c.volume("a", "scratch")["/data/seen"] = "1"
+    c.fail_pod("a")
+    c.settle()
+    assert c.get("pods", "a")["status"]["containerStatuses"][0]["restartCount"] == 1
+    assert c.volume("a", "scratch") == {"/data/seen": "1"}
+    c.delete("pods", "a")
+    c.settle()
+    c.create(pod("a", volumes=[{"name": "scratch", "emptyDir": {}}]))
+    assert c.volume("a", "scratch") == {}
+
+
+def test_a_claims_files_outlive_the_pod() -> None:
+    c = Cluster(nodes=1)
+    c.create(
+        {
+            "apiVersion": "v1",
+            "kind": "PersistentVolumeClaim",
+            "metadata": {"name": "data"},
+            "spec": {
+                "accessModes": ["ReadWriteOnce"],
+                "resources": {"requests": {"storage": "1Gi"}},
+            },
+        }
+    )
+    spec = {"volumes": [{"name": "d", "persistentVolumeClaim": {"claimName": "data"}}]}
+    c.create(pod("a", **spec))
+    c.volume("a", "d")["/db"] = "rows"
+    c.delete("pods", "a")
+    c.settle()
+    c.create(pod("b", **spec))
+    assert c.volume("b", "d") == {"/db": "rows"}
+    with pytest.raises(KeyError):
+        c.volume("b", "nope")

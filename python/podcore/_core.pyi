@@ -269,6 +269,55 @@ class Store:
         release_uid: str = "",
     ) -> int:
         """Adopt pods for ``owner``, or release them from ``release_uid``."""
+    def stateful_pods(
+        self,
+        namespace: str,
+        selector: str | dict[str, Any],
+        *,
+        min_ready_seconds: int = 0,
+        label_keys: builtins.list[str] = ...,
+        volume_names: builtins.list[str] = ...,
+    ) -> builtins.list[
+        tuple[
+            str,
+            str,
+            str | None,
+            str,
+            bool,
+            int | None,
+            bool,
+            builtins.list[str | None],
+            builtins.list[str | None],
+        ]
+    ]:
+        """The StatefulSet controller's view of each selected pod, in name order:
+        ``(name, uid, controller_uid, phase, ready, available_in, deleting,
+        labels, claims)``. ``ready``: Running with Ready=True; ``available_in``:
+        None when not ready, else seconds until available (0: available);
+        ``labels``: the values of ``label_keys``; ``claims``: the claimName of
+        the persistentVolumeClaim volume named after each of ``volume_names``."""
+    def daemon_pods(
+        self,
+        namespace: str,
+        selector: str | dict[str, Any],
+        owner_uid: str,
+        *,
+        min_ready_seconds: int = 0,
+        label_keys: builtins.list[str] = ...,
+    ) -> dict[str, Any]:
+        """The DaemonSet controller's view of its pods, without a dict per pod.
+
+        Returns:
+            ``pods``: ``(name, node_name, target_node, phase, deleting,
+            available_in, created, labels)`` per pod it controls that the
+            selector matches, in name order (terminating and finished ones
+            included); ``target_node`` is the nodeName, else the node its
+            required ``metadata.name`` match field names (None if none);
+            ``available_in`` is None when not Ready, else the seconds until
+            available; ``labels`` the values of ``label_keys``. ``orphans``
+            and ``strays``: the names of the matching pods without a
+            controller and of its pods that stopped matching.
+        """
     def watch(
         self,
         kind: str | None = None,
@@ -284,6 +333,28 @@ class Store:
         Raises:
             Gone: ``resource_version`` is older than the events kept.
         """
+
+    def job_pods(
+        self,
+        namespace: str,
+        selector: str | dict[str, Any],
+        owner_uid: str,
+        *,
+        finalizer: str = "batch.kubernetes.io/job-tracking",
+    ) -> dict[str, Any]:
+        """The Job controller's view of its pods: ``pods``, one tuple per
+        selected pod that ``owner_uid`` controls, in name order: ``(name, uid,
+        phase, (deleting, tracked, ready, scheduled), (index, index_failures,
+        index_ignored_failures, restarts, finished_at, created))`` (``tracked``:
+        it carries ``finalizer``; ``index`` -1 when it has no valid completion
+        index; ``finished_at`` and ``created`` in Unix seconds); ``orphans``
+        (matching pods without a controller) and ``strays`` (controlled pods
+        that no longer match), by name."""
+    def set_pod_finalizer(
+        self, namespace: str, names: builtins.list[str], finalizer: str, *, add: bool = False
+    ) -> int:
+        """Remove ``finalizer`` from the named pods (with ``add``, add it where
+        missing); returns how many pods changed."""
 
 @final
 class Kubelets:

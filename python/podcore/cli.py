@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import podcore
-from podcore import _yaml
+import podcore.cluster
+from podcore import _yaml, printers
 from podcore.errors import ApiError
 
 # Kinds whose objects carry a pod template, and where it sits.
@@ -50,14 +51,14 @@ class Document:
     source: str
 
 
-def _read_source(name: str) -> list[Document]:
+def _read_source(name: str, *, recursive: bool = True) -> list[Document]:
     if name == "-":
         text = sys.stdin.buffer.read()
         return [Document(o, "<stdin>") for o in _yaml.load_all(text)]
     path = Path(name)
     if path.is_dir():
         docs: list[Document] = []
-        for p in sorted(path.rglob("*")):
+        for p in sorted(path.rglob("*") if recursive else path.glob("*")):
             if p.suffix in (".yaml", ".yml", ".json") and p.is_file():
                 docs.extend(_read_source(str(p)))
         return docs
@@ -209,6 +210,96 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 1 if any(v.errors for v in verdicts) else 0
 
 
+#: The kinds ``podcore apply`` shows after settling, in ``kubectl get all``'s order.
+_SHOWN = (
+    "Pod",
+    "DaemonSet",
+    "Deployment",
+    "ReplicaSet",
+    "StatefulSet",
+    "Job",
+    "PersistentVolumeClaim",
+)
+
+
+def _cmd_apply(args: argparse.Namespace) -> int:
+    docs: list[Document] = []
+    for source in args.filename or []:
+        docs.extend(_read_source(source, recursive=args.recursive))
+    if not args.filename:
+        docs = _examples()
+    objects = [d.obj for d in docs]
+    for d in docs:
+        if not isinstance(d.obj, dict):
+            raise ApiError(f"{d.source}: an object must be a mapping")
+    families = ("IPv4", "IPv6") if args.dual_stack else ("IPv4",)
+    cluster = podcore.Cluster(nodes=args.nodes, seed=args.seed, ip_families=families)
+    # All or nothing: when one object is refused, none is applied.
+    try:
+        applied = cluster.apply(objects)
+    except ApiError as exc:
+        if isinstance(exc, podcore.Invalid):
+            print(f"The {exc.message}", file=sys.stderr)
+        else:
+            print(f"Error from server ({exc.reason}): {exc.message}", file=sys.stderr)
+        print("nothing was applied", file=sys.stderr)
+        return 1
+    if args.output == "name":
+        for o in applied:
+            print(printers.resource_name(o))
+    elif args.output in ("", "wide"):
+        for o in applied:
+            print(f"{printers.resource_name(o)} created")
+    timed_out = False
+    try:
+        cluster.settle(timeout=args.timeout)
+    except TimeoutError:
+        timed_out = True
+    now = int(podcore.cluster.EPOCH + cluster.now)
+    if args.output in ("json", "yaml"):
+        items = [
+            cluster.get(o["kind"], o["metadata"]["name"], o["metadata"].get("namespace", ""))
+            for o in applied
+        ]
+        doc = {"apiVersion": "v1", "kind": "List", "items": items, "metadata": {}}
+        if args.output == "json":
+            print(json.dumps(doc, indent=4))
+        else:
+            import yaml
+
+            print(yaml.safe_dump(doc, sort_keys=False), end="")
+    elif args.output in ("", "wide"):
+        namespaces = {
+            o["metadata"].get("namespace") for o in applied if o["metadata"].get("namespace")
+        }
+        many = len(namespaces) > 1
+        for kind in _SHOWN:
+            objs = [
+                o
+                for o in cluster.list(kind)
+                if o["metadata"].get("namespace") in namespaces or not namespaces
+            ]
+            if objs:
+                print()
+                print(
+                    printers.table(
+                        kind,
+                        objs,
+                        now,
+                        wide=args.output == "wide",
+                        prefix=True,
+                        namespace_column=many,
+                    )
+                )
+        print()
+        print(
+            f"settled after {cluster.now:g} simulated seconds"
+            if not timed_out
+            else f"not settled after {args.timeout:g} simulated seconds"
+        )
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="podcore",
@@ -235,6 +326,32 @@ def _parser() -> argparse.ArgumentParser:
     )
     val.add_argument("-o", "--output", choices=("text", "json"), default="text")
     val.set_defaults(func=_cmd_validate)
+
+    app = sub.add_parser(
+        "apply",
+        help="apply manifests to a fresh simulated cluster, settle it and show the result",
+        description=(
+            "Apply the objects of the given files (YAML or JSON, multi-document; - reads "
+            "stdin) to a fresh simulated cluster as kubectl apply does, all or nothing, "
+            "run it until nothing is pending and print what kubectl get would show. "
+            "With no files, apply the bundled examples."
+        ),
+    )
+    app.add_argument("-f", "--filename", action="append", metavar="FILE")
+    app.add_argument(
+        "-R", "--recursive", action="store_true", help="read folders given with -f recursively"
+    )
+    app.add_argument("--nodes", type=int, default=3, help="how many nodes (default 3)")
+    app.add_argument("--dual-stack", action="store_true", help="IPv4 and IPv6 addresses")
+    app.add_argument("--seed", type=int, default=0, help="fixes names and addresses")
+    app.add_argument(
+        "--timeout",
+        type=float,
+        default=600.0,
+        help="simulated seconds to wait for the cluster to settle",
+    )
+    app.add_argument("-o", "--output", choices=("wide", "yaml", "json", "name"), default="")
+    app.set_defaults(func=_cmd_apply)
     return parser
 
 

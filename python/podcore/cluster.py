@@ -17,13 +17,17 @@ from typing import Any
 from podcore import _yaml
 from podcore._core import Kubelets, Store
 from podcore.controllers.base import Controller
+from podcore.controllers.daemonset import DaemonSetController
 from podcore.controllers.deployment import DeploymentController
 from podcore.controllers.garbagecollector import GarbageCollectorController
+from podcore.controllers.job import job_controllers
 from podcore.controllers.replicaset import ReplicaSetController
+from podcore.controllers.statefulset import StatefulSetController
 from podcore.errors import BadRequest, Gone, NotFound
 from podcore.sim.clock import Clock
 from podcore.sim.nodelifecycle import NodeLifecycleController
 from podcore.sim.nodes import make_node
+from podcore.sim.volumes import Files, Volumes
 
 #: The instant a cluster starts, in Unix seconds: 2025-01-01T00:00:00Z.
 EPOCH = 1_735_689_600
@@ -98,9 +102,15 @@ class Cluster:
         self.store.now = EPOCH
         self._controllers: list[Controller] = [ReplicaSetController(self.store, self.clock)]
         self._controllers.append(DeploymentController(self.store, self.clock))
+        self._controllers.append(DaemonSetController(self.store, self.clock))
+        self._controllers.append(StatefulSetController(self.store, self.clock))
+        self._controllers.extend(job_controllers(self.store, self.clock))
         self._gc = GarbageCollectorController(self.store)
-        self._kinds = sorted({k for c in self._controllers for k in c.watches})
+        self._kinds = sorted(
+            {k for c in self._controllers for k in c.watches} | {"Pod", "PersistentVolumeClaim"}
+        )
         self._seen = "0"
+        self._volumes = Volumes()
         self._kubelets = Kubelets()
         self._kubelet_wake: float | None = None
         self._nodes = NodeLifecycleController(self.store, self.clock, self._kubelets)
@@ -223,13 +233,25 @@ class Cluster:
 
     def hostname(self, name: str, namespace: str = "default") -> str:
         """The hostname the pod's containers see: ``spec.hostname`` or the pod's
-        name (cut to 63 characters), or the node's name with host networking."""
+        name (cut to 63 characters); with host networking, the node's name. With
+        ``spec.subdomain`` and ``setHostnameAsFQDN``, the fully qualified name
+        ``<hostname>.<subdomain>.<namespace>.svc.cluster.local``."""
         pod = self.store.get("Pod", name, namespace)
         spec = pod["spec"]
         if spec.get("hostNetwork"):
             return str(spec.get("nodeName", ""))
-        host = spec.get("hostname") or pod["metadata"]["name"]
-        return str(host)[:63].rstrip("-.")
+        host = str(spec.get("hostname") or pod["metadata"]["name"])[:63].rstrip("-.")
+        if spec.get("subdomain") and spec.get("setHostnameAsFQDN"):
+            return f"{host}.{spec['subdomain']}.{namespace}.svc.cluster.local"
+        return host
+
+    def volume(self, pod: str, volume: str, namespace: str = "default") -> Files:
+        """The files in one of a pod's volumes, as a dict of path to contents
+        that all the pod's containers share (write to it to simulate a
+        container writing). An emptyDir lives as long as the pod, through
+        container restarts; a persistentVolumeClaim's files belong to the
+        claim and outlive the pod; a hostPath's belong to the node."""
+        return self._volumes.files(self.store.get("Pod", pod, namespace), volume)
 
     # ------------------------------------------------------------ time
 
@@ -271,6 +293,11 @@ class Cluster:
                     c.enqueue((ns, name))
             return
         for change in changes:
+            if change[0] == "DELETED":
+                if change[1] == "Pod":
+                    self._volumes.pod_gone(change[4])
+                elif change[1] == "PersistentVolumeClaim":
+                    self._volumes.claim_gone(change[2], change[3])
             for c in self._controllers:
                 if change[1] in c.watches:
                     c.observe(change)

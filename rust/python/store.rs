@@ -647,6 +647,378 @@ impl PyStore {
             }),
         })
     }
+
+    /// What the StatefulSet controller reads of each pod `selector` matches
+    /// in `namespace`, one tuple per pod in name order, without a dict per
+    /// pod: `(name, uid, controller_uid, phase, ready, available_in,
+    /// deleting, labels, claims)`. `ready` is Running with Ready=True;
+    /// `available_in` is None when not ready, else the seconds until the pod
+    /// has been ready `min_ready_seconds` (0: available). `labels` holds the
+    /// values of the `label_keys` (None where absent); `claims` the
+    /// claimName of the pod's volume named after each of `volume_names`
+    /// (None where there is no such persistentVolumeClaim volume).
+    #[pyo3(signature = (namespace, selector, *, min_ready_seconds = 0, label_keys = Vec::new(), volume_names = Vec::new()))]
+    #[allow(clippy::type_complexity)]
+    fn stateful_pods(
+        &self,
+        py: Python<'_>,
+        namespace: &str,
+        selector: &Bound<'_, PyAny>,
+        min_ready_seconds: i64,
+        label_keys: Vec<String>,
+        volume_names: Vec<String>,
+    ) -> PyResult<
+        Vec<(
+            String,
+            String,
+            Option<String>,
+            String,
+            bool,
+            Option<i64>,
+            bool,
+            Vec<Option<String>>,
+            Vec<Option<String>>,
+        )>,
+    > {
+        let sel = selector_arg(py, Some(selector))?;
+        let (pods, _) = self.inner.list(Kind::Pod, Some(namespace), &sel);
+        let now = self.inner.now();
+        let mut out = Vec::with_capacity(pods.len());
+        for p in &pods {
+            let Some(status) = p.pod_status() else {
+                continue;
+            };
+            let controller = p
+                .meta
+                .owner_references
+                .iter()
+                .find(|r| r.controller == Some(true))
+                .map(|r| r.uid.clone());
+            let ready = status.phase == "Running" && store::pods::ready_since(status).is_some();
+            let available_in = store::pods::ready_since(status).map(|since| {
+                if min_ready_seconds == 0 {
+                    0
+                } else {
+                    (since + min_ready_seconds - now).max(0)
+                }
+            });
+            let labels = label_keys
+                .iter()
+                .map(|k| p.meta.labels.get(k).cloned())
+                .collect();
+            let volumes = p.pod_spec().map_or(&[][..], |s| s.volumes.as_slice());
+            let claims = volume_names
+                .iter()
+                .map(|n| {
+                    volumes
+                        .iter()
+                        .find(|v| &v.name == n)
+                        .and_then(|v| v.persistent_volume_claim.as_ref())
+                        .map(|c| c.claim_name.clone())
+                })
+                .collect();
+            out.push((
+                p.meta.name.to_string(),
+                p.meta.uid.to_string(),
+                controller,
+                status.phase.clone(),
+                ready,
+                available_in,
+                p.deleting(),
+                labels,
+                claims,
+            ));
+        }
+        Ok(out)
+    }
+
+    /// What the Job controller reads of its pods, in one call without a dict
+    /// per pod. `pods`: one tuple per pod that `selector` matches in
+    /// `namespace` and `owner_uid` controls, in name order: `(name, uid,
+    /// phase, (deleting, tracked, ready, scheduled), (index, index_failures,
+    /// index_ignored_failures, restarts, finished_at, created))`.
+    /// `tracked`: the pod carries `finalizer`; `index`: its completion index
+    /// annotation (-1 when absent or not a non-negative integer);
+    /// `index_failures` / `index_ignored_failures`: its per-index failure
+    /// count annotations (0 when absent or invalid); `restarts`: the sum of
+    /// its containers' restart counts; `finished_at`: when it finished, as
+    /// the Job controller estimates it (Unix seconds). `orphans`: matching
+    /// pods without a controller, not being deleted; `strays`: pods it
+    /// controls that no longer match.
+    #[pyo3(signature = (namespace, selector, owner_uid, *, finalizer = "batch.kubernetes.io/job-tracking"))]
+    fn job_pods<'py>(
+        &self,
+        py: Python<'py>,
+        namespace: &str,
+        selector: &Bound<'py, PyAny>,
+        owner_uid: &str,
+        finalizer: &str,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        type JobPod = (
+            String,
+            String,
+            String,
+            (bool, bool, bool, bool),
+            (i64, i64, i64, i64, i64, i64),
+        );
+        let sel = selector_arg(py, Some(selector))?;
+        let (pods, _) = self.inner.list(Kind::Pod, Some(namespace), &sel);
+        let count_annotation = |p: &Object, key: &str| -> i64 {
+            p.meta
+                .annotations
+                .get(key)
+                .and_then(|v| v.parse::<i64>().ok())
+                .filter(|v| (0..=i64::from(i32::MAX)).contains(v))
+                .unwrap_or(0)
+        };
+        let mut owned: Vec<JobPod> = Vec::new();
+        let mut orphans: Vec<String> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for p in &pods {
+            let Some(status) = p.pod_status() else {
+                continue;
+            };
+            seen.insert(p.meta.uid.to_string());
+            let controller = p
+                .meta
+                .owner_references
+                .iter()
+                .find(|r| r.controller == Some(true));
+            match controller {
+                None => {
+                    if !p.deleting() {
+                        orphans.push(p.meta.name.to_string());
+                    }
+                    continue;
+                }
+                Some(r) if r.uid != owner_uid => continue,
+                Some(_) => {}
+            }
+            let index = p
+                .meta
+                .annotations
+                .get("batch.kubernetes.io/job-completion-index")
+                .and_then(|v| v.parse::<i64>().ok())
+                .filter(|v| *v >= 0)
+                .unwrap_or(-1);
+            let restarts = status
+                .init_container_statuses
+                .iter()
+                .chain(&status.container_statuses)
+                .map(|c| i64::from(c.restart_count))
+                .sum();
+            owned.push((
+                p.meta.name.to_string(),
+                p.meta.uid.to_string(),
+                status.phase.clone(),
+                (
+                    p.deleting(),
+                    p.meta.finalizers.iter().any(|f| f == finalizer),
+                    store::pod_ready(status),
+                    p.node_name().is_some(),
+                ),
+                (
+                    index,
+                    count_annotation(p, "batch.kubernetes.io/job-index-failure-count"),
+                    count_annotation(p, "batch.kubernetes.io/job-index-ignored-failure-count"),
+                    restarts,
+                    job_pod_finished_at(p, status),
+                    p.meta.created,
+                ),
+            ));
+        }
+        // Strays are rare: look for them only when more pods name the owner
+        // than the selector found.
+        let referencing = self.inner.owned_pod_counts(owner_uid).total;
+        let candidates = if referencing <= owned.len() {
+            Vec::new()
+        } else {
+            self.inner.dependents(owner_uid)
+        };
+        let strays: Vec<String> = candidates
+            .iter()
+            .filter(|o| {
+                o.kind == Kind::Pod
+                    && &*o.meta.namespace == namespace
+                    && !seen.contains(&o.meta.uid.to_string())
+                    && o.meta
+                        .owner_references
+                        .iter()
+                        .any(|r| r.controller == Some(true) && r.uid == owner_uid)
+            })
+            .map(|o| o.meta.name.to_string())
+            .collect();
+        let d = PyDict::new(py);
+        d.set_item("pods", owned)?;
+        d.set_item("orphans", orphans)?;
+        d.set_item("strays", strays)?;
+        Ok(d)
+    }
+
+    /// Removes `finalizer` from the named pods of `namespace` (with `add`,
+    /// adds it where missing), as one batch of pod updates; pods that are
+    /// gone are skipped. Returns how many pods changed.
+    #[pyo3(signature = (namespace, names, finalizer, *, add = false))]
+    fn set_pod_finalizer(
+        &self,
+        py: Python<'_>,
+        namespace: &str,
+        names: Vec<String>,
+        finalizer: &str,
+        add: bool,
+    ) -> PyResult<usize> {
+        let store = Arc::clone(&self.inner);
+        let (ns, fin) = (namespace.to_owned(), finalizer.to_owned());
+        py.detach(move || {
+            guarded(move || {
+                store.batch(|tx| {
+                    names
+                        .iter()
+                        .filter(|name| tx.set_finalizer(Kind::Pod, &ns, name, &fin, add))
+                        .count()
+                })
+            })
+        })
+    }
+
+    /// What the DaemonSet controller reads of its pods, in one call without
+    /// a dict per pod. `pods`: one tuple per pod that `selector` matches in
+    /// `namespace` and `owner_uid` controls (terminating and finished ones
+    /// included), in name order: `(name, node_name, target_node, phase,
+    /// deleting, available_in, created, labels)`. `node_name` is
+    /// `spec.nodeName` ("" while unbound); `target_node` the node the pod is
+    /// meant for (`GetTargetNodeName`: its nodeName, else the single value of
+    /// a `metadata.name In` match field of its required node affinity; None
+    /// when there is none or it names several); `available_in` is None when
+    /// the pod is not Ready, else the seconds until it has been Ready for
+    /// `min_ready_seconds` (0: available); `created` is Unix seconds;
+    /// `labels` the values of `label_keys` (None where absent). `orphans`:
+    /// matching pods without a controller, not being deleted; `strays`: pods
+    /// it controls that no longer match, not being deleted.
+    #[pyo3(signature = (namespace, selector, owner_uid, *, min_ready_seconds = 0, label_keys = Vec::new()))]
+    fn daemon_pods<'py>(
+        &self,
+        py: Python<'py>,
+        namespace: &str,
+        selector: &Bound<'py, PyAny>,
+        owner_uid: &str,
+        min_ready_seconds: i64,
+        label_keys: Vec<String>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        type DaemonPod = (
+            String,
+            String,
+            Option<String>,
+            String,
+            bool,
+            Option<i64>,
+            i64,
+            Vec<Option<String>>,
+        );
+        let sel = selector_arg(py, Some(selector))?;
+        let (pods, _) = self.inner.list(Kind::Pod, Some(namespace), &sel);
+        let now = self.inner.now();
+        let mut owned: Vec<DaemonPod> = Vec::new();
+        let mut orphans: Vec<String> = Vec::new();
+        for p in &pods {
+            let Some(status) = p.pod_status() else {
+                continue;
+            };
+            let controller = p
+                .meta
+                .owner_references
+                .iter()
+                .find(|r| r.controller == Some(true));
+            match controller {
+                None => {
+                    if !p.deleting() {
+                        orphans.push(p.meta.name.to_string());
+                    }
+                    continue;
+                }
+                Some(r) if r.uid != owner_uid => continue,
+                Some(_) => {}
+            }
+            let node = p.node_name().unwrap_or_default().to_owned();
+            let target = if node.is_empty() {
+                daemon_pod_target(p)
+            } else {
+                Some(node.clone())
+            };
+            let available_in = store::pods::ready_since(status).map(|since| {
+                if min_ready_seconds == 0 {
+                    0
+                } else {
+                    (since.saturating_add(min_ready_seconds) - now).max(0)
+                }
+            });
+            let labels = label_keys
+                .iter()
+                .map(|k| p.meta.labels.get(k).cloned())
+                .collect();
+            owned.push((
+                p.meta.name.to_string(),
+                node,
+                target,
+                status.phase.clone(),
+                p.deleting(),
+                available_in,
+                p.meta.created,
+                labels,
+            ));
+        }
+        // Every pod it owns matched: no strays, and no need to walk its
+        // dependents (the common case, and the costly one for big sets).
+        let mut strays: Vec<String> = Vec::new();
+        if self.inner.owned_pod_counts(owner_uid).total > owned.len() {
+            let seen: std::collections::HashSet<&str> =
+                pods.iter().map(|p| &*p.meta.name).collect();
+            strays = self
+                .inner
+                .dependents(owner_uid)
+                .iter()
+                .filter(|o| {
+                    o.kind == Kind::Pod
+                        && &*o.meta.namespace == namespace
+                        && !o.deleting()
+                        && !seen.contains(&*o.meta.name)
+                        && o.meta
+                            .owner_references
+                            .iter()
+                            .any(|r| r.controller == Some(true) && r.uid == owner_uid)
+                })
+                .map(|o| o.meta.name.to_string())
+                .collect();
+        }
+        let d = PyDict::new(py);
+        d.set_item("pods", owned)?;
+        d.set_item("orphans", orphans)?;
+        d.set_item("strays", strays)?;
+        Ok(d)
+    }
+}
+
+/// The node an unbound DaemonSet pod is meant for: the single value of the
+/// first `metadata.name In` match field of its required node affinity
+/// (`GetTargetNodeName`); None when there is none or it names several.
+fn daemon_pod_target(p: &Object) -> Option<String> {
+    let terms = &p
+        .pod_spec()?
+        .affinity
+        .as_ref()?
+        .node_affinity
+        .as_ref()?
+        .required_during_scheduling_ignored_during_execution
+        .as_ref()?
+        .node_selector_terms;
+    let field = terms
+        .iter()
+        .flat_map(|t| &t.match_fields)
+        .find(|f| f.key == "metadata.name" && f.operator == "In")?;
+    match field.values.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    }
 }
 
 /// `kubectl apply` for each object, in order, inside one transaction.
@@ -738,18 +1110,40 @@ fn apply_one(tx: &mut store::Tx<'_>, manifest: &Value) -> Result<Arc<Object>, Er
 }
 
 /// Sets to null, in `patch`, every object member that `previous` has and
-/// `patch` lacks, recursively through objects.
+/// `patch` lacks, recursively; in lists of named objects (containers,
+/// volumes, env, …, merged by name), elements the previous manifest had and
+/// this one drops get a `$patch: delete` directive, and kept ones are
+/// compared member by member. What kubectl's three-way patch removes.
 fn null_dropped_fields(previous: &Value, patch: &mut Value) {
-    let (Some(prev), Some(next)) = (previous.as_object(), patch.as_object_mut()) else {
-        return;
-    };
-    for (k, pv) in prev {
-        match next.get_mut(k) {
-            None => {
-                next.insert(k.clone(), Value::Null);
+    match (previous, patch) {
+        (Value::Object(prev), Value::Object(next)) => {
+            for (k, pv) in prev {
+                match next.get_mut(k) {
+                    None => {
+                        next.insert(k.clone(), Value::Null);
+                    }
+                    Some(nv) => null_dropped_fields(pv, nv),
+                }
             }
-            Some(nv) => null_dropped_fields(pv, nv),
         }
+        (Value::Array(prev), Value::Array(next)) => {
+            let name = |v: &Value| v.get("name").and_then(Value::as_str).map(str::to_owned);
+            let named = |l: &[Value]| l.iter().all(|v| name(v).is_some());
+            if prev.is_empty() || !named(prev) || !named(next) {
+                return;
+            }
+            for pv in prev {
+                let Some(n) = name(pv) else { continue };
+                match next
+                    .iter_mut()
+                    .find(|nv| name(nv).as_deref() == Some(n.as_str()))
+                {
+                    Some(nv) => null_dropped_fields(pv, nv),
+                    None => next.push(serde_json::json!({"name": n, "$patch": "delete"})),
+                }
+            }
+        }
+        _ => {}
     }
 }
 
@@ -872,4 +1266,42 @@ impl PyKubelets {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         k.set_node_down(node, down);
     }
+}
+
+/// When a Job's pod finished, as the Job controller estimates it (for its
+/// pod-failure back-off): the last container exit if every container has
+/// exited, else when Ready turned False, else the deletion request (the
+/// deletion deadline less the grace period), else its creation.
+fn job_pod_finished_at(p: &Object, status: &crate::model::PodStatus) -> i64 {
+    let mut latest: Option<i64> = None;
+    let mut all_exited = !status.container_statuses.is_empty();
+    for c in &status.container_statuses {
+        match c
+            .state
+            .terminated
+            .as_ref()
+            .and_then(|t| t.finished_at.as_deref())
+            .and_then(store::time::parse)
+        {
+            Some(t) => latest = Some(latest.map_or(t, |l| l.max(t))),
+            None => all_exited = false,
+        }
+    }
+    if let (true, Some(t)) = (all_exited, latest) {
+        return t;
+    }
+    let not_ready = status
+        .conditions
+        .iter()
+        .find(|c| c.type_ == "Ready")
+        .filter(|c| c.status == "False")
+        .and_then(|c| c.last_transition_time.as_deref())
+        .and_then(store::time::parse);
+    if let Some(t) = not_ready {
+        return t;
+    }
+    if let Some(d) = p.meta.deletion {
+        return d.at - d.grace_seconds;
+    }
+    p.meta.created
 }

@@ -150,6 +150,8 @@ impl Ord for Due {
 #[derive(Default)]
 struct Ipam {
     ranges: Vec<(IpRange, u64, HashSet<u64>)>,
+    /// The node's InternalIPs (the pods' hostIPs).
+    host_ips: Vec<String>,
 }
 
 #[derive(Clone, Copy)]
@@ -206,6 +208,7 @@ impl Ipam {
         // .0 is the network and .1 the node's bridge: pods start at .2.
         Ipam {
             ranges: cidrs.into_iter().map(|r| (r, 2, HashSet::new())).collect(),
+            host_ips: node_internal_ips(&v),
         }
     }
 
@@ -476,18 +479,15 @@ impl Kubelets {
             }
         }
         let node_arc: Arc<str> = Arc::from(node);
-        let host_ips = tx
-            .get(Kind::Node, "", node)
-            .map(|n| node_internal_ips(&n))
-            .unwrap_or_default();
+        let ipam = self.ipam.entry(Arc::clone(&node_arc)).or_insert_with(|| {
+            tx.get(Kind::Node, "", node)
+                .map(|n| Ipam::for_node(&n))
+                .unwrap_or_default()
+        });
+        let host_ips = ipam.host_ips.clone();
         let ips = if spec.host_network {
             host_ips.clone()
         } else {
-            let ipam = self.ipam.entry(Arc::clone(&node_arc)).or_insert_with(|| {
-                tx.get(Kind::Node, "", node)
-                    .map(|n| Ipam::for_node(&n))
-                    .unwrap_or_default()
-            });
             ipam.allocate()
         };
         let mut run = Run {
@@ -567,8 +567,7 @@ impl Kubelets {
     }
 }
 
-fn node_internal_ips(node: &Object) -> Vec<String> {
-    let v = node.to_value();
+fn node_internal_ips(v: &serde_json::Value) -> Vec<String> {
     v.pointer("/status/addresses")
         .and_then(|a| a.as_array())
         .map(|a| {

@@ -570,6 +570,36 @@ impl Tx<'_> {
         changed
     }
 
+    /// Adds (`present`) or removes a finalizer of an object, as a metadata
+    /// update that changes nothing else (a controller's own finalizer, such
+    /// as the Job controller's tracking finalizer on its pods). An object
+    /// being deleted goes once its last finalizer is gone. Returns whether
+    /// the object changed; false when it does not exist.
+    pub fn set_finalizer(
+        &mut self,
+        kind: Kind,
+        namespace: &str,
+        name: &str,
+        finalizer: &str,
+        present: bool,
+    ) -> bool {
+        let Ok(old) = self.inner.get(kind, namespace, name) else {
+            return false;
+        };
+        let has = old.meta.finalizers.iter().any(|f| f == finalizer);
+        if has == present {
+            return false;
+        }
+        let mut new = (*old).clone();
+        if present {
+            new.meta.finalizers.push(finalizer.to_owned());
+        } else {
+            new.meta.finalizers.retain(|f| f != finalizer);
+        }
+        self.inner.finish_update(new, old);
+        true
+    }
+
     /// Binds a pod to a node, as the `pods/binding` subresource does: sets
     /// `spec.nodeName` and the PodScheduled condition.
     pub fn bind(
@@ -800,13 +830,9 @@ impl Inner {
                 .filter(|o| namespace.is_none_or(|ns| ns == &*o.meta.namespace))
                 .filter(|o| selector.matches(&o.meta.labels))
                 .collect();
-            out.sort_unstable_by(|a, b| {
-                key_of(kind, &a.meta.namespace, &a.meta.name).cmp(&key_of(
-                    kind,
-                    &b.meta.namespace,
-                    &b.meta.name,
-                ))
-            });
+            // In key order (`namespace/name`, as etcd orders them), compared
+            // without building the keys.
+            out.sort_unstable_by(|a, b| key_bytes(a).cmp(key_bytes(b)));
             return out;
         }
         table
@@ -1224,7 +1250,10 @@ impl Inner {
 
         // The template's pod, validated once with a representative name; pods
         // that differ from it only by name share its spec and status.
-        let probe_name = format!("{}{}", batch.generate_name, "x7k2q");
+        let probe_name = match batch.names.as_ref().and_then(|n| n.first()) {
+            Some(first) => first.clone(),
+            None => format!("{}{}", batch.generate_name, "x7k2q"),
+        };
         let template_uid = Uid::Text(Arc::from(""));
         let template = self.prepare_pod(&base, &ns, &probe_name, template_uid)?;
         let mut made = Vec::with_capacity(count);
@@ -1682,6 +1711,16 @@ pub fn set_condition(
         message: message.to_owned(),
         ..Default::default()
     });
+}
+
+/// The bytes of an object's key (`namespace/name`), without building it.
+fn key_bytes(o: &Object) -> impl Iterator<Item = u8> + '_ {
+    let ns = o.meta.namespace.as_bytes();
+    let sep: &'static [u8] = if ns.is_empty() { b"" } else { b"/" };
+    ns.iter()
+        .chain(sep.iter())
+        .chain(o.meta.name.as_bytes().iter())
+        .copied()
 }
 
 /// A pod the scheduler should place.

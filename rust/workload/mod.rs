@@ -254,7 +254,24 @@ pub fn prepare_for_create(kind: Kind, obj: &mut Value) {
                 spec.remove("volumeAttributesClassName");
             }
         }
+        Kind::DaemonSet => {
+            let given = template_generation(map).filter(|g| *g >= 1);
+            set_template_generation(map, given.unwrap_or(1));
+        }
+        Kind::StatefulSet => drop_stateful_set_max_unavailable(map),
         _ => {}
+    }
+}
+
+/// `dropStatefulSetDisabledFields`: rollingUpdate.maxUnavailable belongs to
+/// MaxUnavailableStatefulSet, off by default in v1.33.
+fn drop_stateful_set_max_unavailable(map: &mut Map<String, Value>) {
+    if let Some(ru) = map
+        .get_mut("spec")
+        .and_then(|s| s.pointer_mut("/updateStrategy/rollingUpdate"))
+        .and_then(Value::as_object_mut)
+    {
+        ru.remove("maxUnavailable");
     }
 }
 
@@ -273,6 +290,20 @@ pub fn prepare_for_update(kind: Kind, new: &mut Value, old: &Value) {
             .unwrap_or_else(|| Value::Object(Map::new()));
         map.insert("status".to_owned(), status);
     }
+    if kind == Kind::StatefulSet
+        && old
+            .pointer("/spec/updateStrategy/rollingUpdate/maxUnavailable")
+            .is_none()
+    {
+        drop_stateful_set_max_unavailable(map);
+    }
+    if kind == Kind::DaemonSet {
+        let new_template = map.get("spec").and_then(|s| s.get("template"));
+        let old_template = old_map.get("spec").and_then(|s| s.get("template"));
+        let changed = new_template != old_template;
+        let old_generation = template_generation(old_map).unwrap_or(0);
+        set_template_generation(map, old_generation + i64::from(changed));
+    }
     let carried = match kind {
         Kind::Namespace => Some("finalizers"),
         Kind::PersistentVolumeClaim => Some("volumeAttributesClassName"),
@@ -290,6 +321,41 @@ pub fn prepare_for_update(kind: Kind, new: &mut Value, old: &Value) {
                 }
             }
         }
+    }
+}
+
+/// apps/v1 shows a DaemonSet's internal `spec.templateGeneration` as this
+/// annotation: 1 on create (or the client's value, if higher), one more on
+/// each update that changes the pod template, never set by clients after.
+const DAEMON_SET_TEMPLATE_GENERATION: &str = "deprecated.daemonset.template.generation";
+
+fn template_generation(obj: &Map<String, Value>) -> Option<i64> {
+    obj.get("metadata")?
+        .get("annotations")?
+        .get(DAEMON_SET_TEMPLATE_GENERATION)?
+        .as_str()?
+        .parse()
+        .ok()
+}
+
+fn set_template_generation(obj: &mut Map<String, Value>, generation: i64) {
+    let meta = obj
+        .entry("metadata")
+        .or_insert_with(|| Value::Object(Map::new()));
+    let Value::Object(meta) = meta else {
+        return;
+    };
+    let annotations = meta
+        .entry("annotations")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if !annotations.is_object() {
+        *annotations = Value::Object(Map::new());
+    }
+    if let Value::Object(annotations) = annotations {
+        annotations.insert(
+            DAEMON_SET_TEMPLATE_GENERATION.to_owned(),
+            Value::String(generation.to_string()),
+        );
     }
 }
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import calendar
 import contextlib
-import copy
 import json
 import math
 import time
@@ -96,29 +95,21 @@ def compute_hash(template: Obj, collision_count: int | None) -> str:
     return safe_encode(str(h))
 
 
-def _semantic(v: Any) -> Any:
-    """``v`` with empty maps and lists dropped: apimachinery's semantic
-    equality treats them as equal to absent ones."""
-    if isinstance(v, dict):
-        out = {k: _semantic(x) for k, x in v.items()}
-        return {k: x for k, x in out.items() if x not in ({}, [], None)}
-    if isinstance(v, list):
-        return [_semantic(x) for x in v]
-    return v
-
-
 def equal_ignore_hash(a: Obj, b: Obj) -> bool:
     """Whether two pod templates are the same apart from their
     pod-template-hash label (EqualIgnoreHash)."""
 
-    def strip(t: Obj) -> Any:
-        t = copy.deepcopy(t)
-        labels = (t.get("metadata") or {}).get("labels")
-        if isinstance(labels, dict):
-            labels.pop(HASH_LABEL, None)
-        return _semantic(t)
+    def strip(t: Obj) -> Obj:
+        # A shallow copy is enough: only the labels map is replaced.
+        meta = dict(t.get("metadata") or {})
+        labels = meta.get("labels")
+        if isinstance(labels, dict) and HASH_LABEL in labels:
+            meta["labels"] = {k: v for k, v in labels.items() if k != HASH_LABEL}
+        return {**t, "metadata": meta}
 
-    return bool(strip(a) == strip(b))
+    # Templates come from the store, normalized the same way (defaults, Go's
+    # omitempty), so plain equality is apimachinery's semantic equality.
+    return strip(a) == strip(b)
 
 
 # ---------------------------------------------------------------- arithmetic
@@ -447,7 +438,7 @@ def calculate_status(d: Obj, all_rss: Sequence[Obj | None], new_rs: Obj | None, 
         "readyReplicas": status_total(all_rss, "readyReplicas"),
         "availableReplicas": available,
         "unavailableReplicas": max(0, spec_total(all_rss) - available),
-        "conditions": copy.deepcopy((d.get("status") or {}).get("conditions") or []),
+        "conditions": [dict(c) for c in (d.get("status") or {}).get("conditions") or []],
         "collisionCount": (d.get("status") or {}).get("collisionCount"),
     }
     if available >= _replicas(d) - max_unavailable(d):
@@ -646,7 +637,7 @@ class DeploymentController(Controller):
         the rollout already timed out)."""
         if not has_progress_deadline(d):
             return d
-        status = copy.deepcopy(d.get("status") or {})
+        status = _copy_status(d)
         cond = get_condition(status, "Progressing")
         if cond is not None and cond.get("reason") == TIMED_OUT:
             return d
@@ -696,13 +687,16 @@ class DeploymentController(Controller):
         olds = [rs for rs in rss if rs is not existing]
         new_revision = max_revision(olds) + 1
         if existing is not None:
-            rs = copy.deepcopy(existing)
+            # Only the annotations and spec.minReadySeconds may be edited: copy those.
+            meta = dict(existing["metadata"])
+            meta["annotations"] = dict(meta.get("annotations") or {})
+            rs = {**existing, "metadata": meta, "spec": dict(existing["spec"])}
             changed = set_new_rs_annotations(d, rs, new_revision, exists=True)
             min_ready = d["spec"].get("minReadySeconds", 0)
             if changed or rs["spec"].get("minReadySeconds", 0) != min_ready:
                 rs["spec"]["minReadySeconds"] = min_ready
                 return self.store.replace(rs), olds, d
-            status = copy.deepcopy(d.get("status") or {})
+            status = _copy_status(d)
             revised = self._revised(d, _annotations(rs).get(REVISION, ""))
             if has_progress_deadline(d) and get_condition(status, "Progressing") is None:
                 msg = f'Found new replica set "{rs["metadata"]["name"]}"'
@@ -721,12 +715,14 @@ class DeploymentController(Controller):
         self, d: Obj, olds: list[Obj], new_revision: int
     ) -> tuple[Obj | None, list[Obj], Obj]:
         meta = d["metadata"]
-        status = copy.deepcopy(d.get("status") or {})
-        template = copy.deepcopy(d["spec"]["template"])
+        status = _copy_status(d)
+        # Copies of what changes: the template's metadata and the selector.
+        template = {**d["spec"]["template"]}
+        template["metadata"] = dict(template.get("metadata") or {})
         h = compute_hash(d["spec"]["template"], status.get("collisionCount"))
         tmeta = template.setdefault("metadata", {})
         tmeta["labels"] = {**(tmeta.get("labels") or {}), HASH_LABEL: h}
-        selector = copy.deepcopy(d["spec"]["selector"])
+        selector = dict(d["spec"]["selector"])
         selector["matchLabels"] = {**(selector.get("matchLabels") or {}), HASH_LABEL: h}
         name = f"{meta['name']}-{h}"
         rs: Obj = {
@@ -790,8 +786,9 @@ class DeploymentController(Controller):
         (written at once: only the status subresource is written later)."""
         if _annotations(d).get(REVISION) == rev:
             return d
-        new = copy.deepcopy(d)
-        new["metadata"].setdefault("annotations", {})[REVISION] = rev
+        meta = {**d["metadata"], "annotations": dict(_annotations(d))}
+        new = {**d, "metadata": meta}
+        meta["annotations"][REVISION] = rev
         return self.store.replace(new)
 
     def _scale_rs(self, d: Obj, rs: Obj, size: int, force: bool = False) -> tuple[bool, Obj]:
@@ -801,7 +798,8 @@ class DeploymentController(Controller):
         if not force and _replicas(rs) == size:
             return False, rs
         sized = _replicas(rs) != size
-        new = copy.deepcopy(rs)
+        meta = {**rs["metadata"], "annotations": dict(_annotations(rs))}
+        new = {**rs, "metadata": meta, "spec": dict(rs["spec"])}
         anns = set_replicas_annotations(new, _replicas(d), _replicas(d) + max_surge(d))
         if not sized and not anns:
             return False, rs
@@ -1088,8 +1086,16 @@ def _controller_uid(obj: Obj) -> str | None:
     return None
 
 
+def _copy_status(d: Obj) -> Obj:
+    """A copy of the object's status that conditions can be set on."""
+    status = dict(d.get("status") or {})
+    if "conditions" in status:
+        status["conditions"] = [dict(c) for c in status["conditions"]]
+    return status
+
+
 def _with_owners(rs: Obj, refs: list[Obj]) -> Obj:
-    new = copy.deepcopy(rs)
+    new = {**rs, "metadata": dict(rs["metadata"])}
     if refs:
         new["metadata"]["ownerReferences"] = refs
     else:
