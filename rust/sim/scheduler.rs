@@ -745,6 +745,23 @@ struct Pass {
     epoch: u64,
     failures: HashMap<usize, (u64, String)>,
     scored: Vec<Scored>,
+    /// Where the next pod's search over the nodes starts (kube-scheduler's
+    /// nextStartNodeIndex): the search stops once it has found enough
+    /// feasible nodes, so successive pods look at different nodes first.
+    next_start: usize,
+}
+
+/// How many feasible nodes kube-scheduler looks for before it stops
+/// filtering (`numFeasibleNodesToFind` with the default, adaptive
+/// percentageOfNodesToScore): all of them below 100 nodes, else 50% minus
+/// one point per 125 nodes, at least 5% and at least 100 nodes.
+fn feasible_nodes_to_find(all: usize) -> usize {
+    const MIN_FEASIBLE: usize = 100;
+    if all < MIN_FEASIBLE {
+        return all;
+    }
+    let percentage = 50usize.saturating_sub(all / 125).max(5);
+    (all * percentage / 100).max(MIN_FEASIBLE)
 }
 
 impl Pass {
@@ -870,6 +887,7 @@ impl Pass {
             epoch: 0,
             failures: HashMap::new(),
             scored: Vec::with_capacity(node_count),
+            next_start: 0,
         }
     }
 
@@ -1051,7 +1069,16 @@ impl Pass {
         let mut scored = std::mem::take(&mut self.scored);
         scored.clear();
         let (mut max_taint, mut max_preference) = (0, 0);
-        for (n, node) in self.nodes.iter().enumerate() {
+        let total = self.nodes.len();
+        let wanted = feasible_nodes_to_find(total);
+        let mut processed = 0;
+        for k in 0..total {
+            if scored.len() >= wanted {
+                break;
+            }
+            processed = k + 1;
+            let n = (self.next_start + k) % total;
+            let node = &self.nodes[n];
             if prepared.stage[n] != Stage::Pass || !fits(node, req) {
                 continue;
             }
@@ -1068,6 +1095,9 @@ impl Pass {
                 preference: prepared.preference[n],
                 spread: 0,
             });
+        }
+        if total > 0 {
+            self.next_start = (self.next_start + processed) % total;
         }
         if scored.is_empty() {
             self.scored = scored;
@@ -1088,9 +1118,10 @@ impl Pass {
         if spread {
             self.add_spread_scores(&mut scored, prepared);
         }
+        // Ties go to the node that comes first by name.
         let mut best = &scored[0];
         for s in &scored[1..] {
-            if s.score > best.score {
+            if s.score > best.score || (s.score == best.score && s.node < best.node) {
                 best = s;
             }
         }

@@ -934,20 +934,16 @@ mod tests {
             ),
             (
                 Kind::StatefulSet,
+                // maxUnavailable is dropped before validation while
+                // MaxUnavailableStatefulSet is off (v1.33's default).
                 with(Kind::StatefulSet, |s| {
                     s["updateStrategy"] =
                         json!({"rollingUpdate": {"partition": -1, "maxUnavailable": 0}});
                 }),
-                vec![
-                    (
-                        "spec.updateStrategy.rollingUpdate.maxUnavailable",
-                        "FieldValueInvalid",
-                    ),
-                    (
-                        "spec.updateStrategy.rollingUpdate.partition",
-                        "FieldValueInvalid",
-                    ),
-                ],
+                vec![(
+                    "spec.updateStrategy.rollingUpdate.partition",
+                    "FieldValueInvalid",
+                )],
             ),
             (
                 Kind::DaemonSet,

@@ -488,6 +488,16 @@ def test_excess_pods_on_a_node_are_pruned_to_the_oldest() -> None:
     assert [p["metadata"]["name"] for p in live(c)] == [kept["metadata"]["name"]]
 
 
+def test_deleting_the_daemonset_removes_its_pods_and_history() -> None:
+    c = Cluster(nodes=2)
+    c.apply(daemonset())
+    c.settle()
+    c.delete("DaemonSet", "agent")
+    c.settle()
+    assert pods(c) == []
+    assert c.list("ControllerRevision") == []
+
+
 # ---------------------------------------------------------------- history
 
 
@@ -756,5 +766,7 @@ class DaemonSetMachine(RuleBasedStateMachine):
         assert s["currentNumberScheduled"] == eligible_count
 
 
-DaemonSetMachine.TestCase.settings = settings(stateful_step_count=10, deadline=None)
+DaemonSetMachine.TestCase.settings = settings(
+    max_examples=25, stateful_step_count=10, deadline=None
+)
 test_daemonset_converges = DaemonSetMachine.TestCase

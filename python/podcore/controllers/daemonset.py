@@ -583,6 +583,7 @@ class DaemonSetController(Controller):
     def _sync(self, key: Key) -> None:
         ds = self.get(key)
         if ds is None:
+            self._forget_deleted()
             return
         meta, spec = ds["metadata"], ds["spec"]
         selector = spec.get("selector") or {}
@@ -609,6 +610,14 @@ class DaemonSetController(Controller):
             pods = self._read_pods(ds)[0]
         self._cleanup_history(ds, old, pods)
         self._update_status(ds, verdicts, hash_, pods)
+
+    def _forget_deleted(self) -> None:
+        """Drops what was remembered for DaemonSets that are gone (the
+        back-off's periodic GC does the same for its entries)."""
+        for uid in [u for u in self._verdicts if u not in self.by_uid]:
+            del self._verdicts[uid]
+        for k in [k for k in self._backoff if k.split("/", 1)[0] not in self.by_uid]:
+            del self._backoff[k]
 
     # ------------------------------------------------------------ nodes
 
