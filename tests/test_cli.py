@@ -116,6 +116,16 @@ def test_apply_without_files_runs_the_bundled_examples_on_a_simulated_cluster() 
         if line.split()[1:2] and line.split()[1].startswith("pod/web-")
     ]
     assert len(web) == 3 and all(line.split()[2:4] == ["1/1", "Running"] for line in web)
+    rows = {
+        line.split()[1]: line.split()[2:] for line in r.stdout.splitlines() if len(line.split()) > 2
+    }
+    # The StatefulSet's members, each with its bound claim, in order.
+    for i in range(3):
+        assert rows[f"pod/db-{i}"][:2] == ["1/1", "Running"]
+        assert rows[f"persistentvolumeclaim/data-db-{i}"][0] == "Bound"
+    assert rows["statefulset.apps/db"][0] == "3/3"
+    assert rows["job.batch/report"][:2] == ["Complete", "5/5"]
+    assert rows["daemonset.apps/node-agent"][:3] == ["3", "3", "3"]
     assert "settled after" in r.stdout
 
 

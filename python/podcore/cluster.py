@@ -27,6 +27,7 @@ from podcore.errors import BadRequest, Gone, NotFound
 from podcore.sim.clock import Clock
 from podcore.sim.nodelifecycle import NodeLifecycleController
 from podcore.sim.nodes import make_node
+from podcore.sim.volumebinding import PersistentVolumeBinder
 from podcore.sim.volumes import Files, Volumes
 
 #: The instant a cluster starts, in Unix seconds: 2025-01-01T00:00:00Z.
@@ -105,6 +106,7 @@ class Cluster:
         self._controllers.append(DaemonSetController(self.store, self.clock))
         self._controllers.append(StatefulSetController(self.store, self.clock))
         self._controllers.extend(job_controllers(self.store, self.clock))
+        self._controllers.append(PersistentVolumeBinder(self.store, self.clock))
         self._gc = GarbageCollectorController(self.store)
         self._kinds = sorted(
             {k for c in self._controllers for k in c.watches} | {"Pod", "PersistentVolumeClaim"}

@@ -101,6 +101,7 @@ struct Run {
     ns: Arc<str>,
     name: Box<str>,
     uid: String,
+    uid_bits: crate::store::Uid,
     node: Arc<str>,
     policy: Policy,
     timings: Timings,
@@ -398,7 +399,7 @@ impl Kubelets {
             return;
         }
         if let Some(run) = self.runs.get_mut(&key) {
-            if run.uid != pod.meta.uid.to_string() {
+            if run.uid_bits != pod.meta.uid {
                 return;
             }
             let mut replan = false;
@@ -494,6 +495,7 @@ impl Kubelets {
             ns: Arc::clone(&pod.meta.namespace),
             name: pod.meta.name.clone(),
             uid: pod.meta.uid.to_string(),
+            uid_bits: pod.meta.uid.clone(),
             node: node_arc,
             policy,
             timings,
@@ -629,7 +631,9 @@ impl Run {
     }
 
     fn next_event(&self) -> Option<f64> {
-        if self.gone || self.stage == Stage::Done && self.stopping.is_none() {
+        // Once every container has finished (after a stop too), nothing more
+        // happens to the pod.
+        if self.gone || self.stage == Stage::Done {
             return None;
         }
         let mut best: Option<f64> = None;

@@ -184,6 +184,9 @@ impl Inner {
     /// Keeps `finalizing` (objects the collector must visit) in step with a
     /// change of the object at `key`.
     pub(super) fn track_finalizing(&mut self, kind: Kind, key: &str, new: Option<&Object>) {
+        if new.is_none_or(|o| !o.deleting()) && self.finalizing.is_empty() {
+            return;
+        }
         let wants = new.is_some_and(|o| {
             o.deleting()
                 && (kind == Kind::Namespace

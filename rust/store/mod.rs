@@ -1254,8 +1254,14 @@ impl Inner {
             Some(first) => first.clone(),
             None => format!("{}{}", batch.generate_name, "x7k2q"),
         };
-        let template_uid = Uid::Text(Arc::from(""));
-        let template = self.prepare_pod(&base, &ns, &probe_name, template_uid)?;
+        // With per-pod overlays the template alone need not be a valid pod
+        // (a StatefulSet's claim volumes come with each pod's overlay): the
+        // first pod made stands for it.
+        let mut template: Option<Object> = None;
+        if batch.overlays.is_none() {
+            let template_uid = Uid::Text(Arc::from(""));
+            template = Some(self.prepare_pod(&base, &ns, &probe_name, template_uid)?);
+        }
         let mut made = Vec::with_capacity(count);
         let mut pending: Vec<Object> = Vec::with_capacity(count);
         let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
@@ -1278,11 +1284,22 @@ impl Inner {
                         m.insert("name".to_owned(), name.as_str().into());
                     }
                     let mut o = self.prepare_pod(&pod, &ns, &name, uid)?;
-                    share_pod_parts(&mut o, &template);
+                    match &template {
+                        Some(t) => share_pod_parts(&mut o, t),
+                        None => template = Some(o.clone()),
+                    }
                     o
                 }
                 None => {
-                    let mut o = template.clone();
+                    let mut o = match &template {
+                        Some(t) => t.clone(),
+                        None => {
+                            let t =
+                                self.prepare_pod(&base, &ns, &name, Uid::Text(Arc::from("")))?;
+                            template = Some(t.clone());
+                            t
+                        }
+                    };
                     o.meta.uid = uid;
                     o.meta.name = name.as_str().into();
                     if batch.names.is_some() {
