@@ -144,7 +144,7 @@ class Store:
     short name (``po``, ``deploy``, ``sts``, ``ds``, ``pvc``, ``ns``, ``no``).
     """
 
-    def __new__(cls, *, seed: int = 0, window: int = 100000) -> Store: ...
+    def __new__(cls, *, seed: int = 0, window: int = 10000) -> Store: ...
     @property
     def now(self) -> int:
         """The Unix time (seconds) stamped on creations and deletions."""

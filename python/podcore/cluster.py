@@ -80,6 +80,9 @@ class Cluster:
         seed: fixes uids, generated names and addresses: the same seed gives
             the same cluster, run after run.
         ip_families: ``("IPv4",)``, ``("IPv6",)`` or both for dual-stack.
+        watch_window: how many recent events watches can resume from (older
+            resourceVersions are ``Gone``, as after etcd compaction); each
+            event keeps its version of the object alive.
     """
 
     def __init__(
@@ -88,7 +91,7 @@ class Cluster:
         seed: int = 0,
         ip_families: Sequence[str] = ("IPv4",),
         *,
-        watch_window: int = 100_000,
+        watch_window: int = 10_000,
     ) -> None:
         families = tuple(ip_families)
         if (

@@ -94,7 +94,7 @@ pub struct PyStore {
 #[pymethods]
 impl PyStore {
     #[new]
-    #[pyo3(signature = (*, seed = 0, window = 100_000))]
+    #[pyo3(signature = (*, seed = 0, window = 10_000))]
     fn new(seed: u64, window: usize) -> Self {
         PyStore {
             inner: Arc::new(Store::new(seed, window)),

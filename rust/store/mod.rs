@@ -49,7 +49,7 @@ const MAX_GENERATED_PREFIX: usize = 58;
 const GENERATE_NAME_ATTEMPTS: usize = 8;
 
 /// Events kept for watches that resume from a resourceVersion.
-pub const DEFAULT_WINDOW: usize = 100_000;
+pub const DEFAULT_WINDOW: usize = 10_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventType {
@@ -69,7 +69,8 @@ impl EventType {
 }
 
 /// One change: the object as it is after it (for DELETED, as it was when
-/// removed, at the deletion's resourceVersion) and as it was before.
+/// removed, at the deletion's resourceVersion) and, when its labels changed,
+/// as it was before.
 #[derive(Debug, Clone)]
 pub struct Event {
     pub rv: u64,
@@ -106,7 +107,11 @@ impl Filter {
     /// matching is ADDED, one that stops matching is DELETED.
     pub fn view(&self, e: &Event) -> Option<(EventType, Arc<Object>)> {
         let now = self.matches(&e.object);
-        let before = e.previous.as_deref().is_some_and(|p| self.matches(p));
+        // Without a previous version the labels did not change.
+        let before = match e.previous.as_deref() {
+            Some(p) => self.matches(p),
+            None => now,
+        };
         match (e.kind, before, now) {
             (EventType::Deleted, _, true) => Some((EventType::Deleted, Arc::clone(&e.object))),
             (EventType::Added, _, true) | (EventType::Modified, false, true) => {
@@ -960,6 +965,14 @@ impl Inner {
     }
 
     fn record(&mut self, kind: EventType, object: Arc<Object>, previous: Option<Arc<Object>>) {
+        // Watches need the previous version only to see an object enter or
+        // leave a label selector; keeping it for other changes would keep
+        // every superseded version alive for as long as the window.
+        let previous = previous.filter(|p| {
+            kind == EventType::Modified
+                && !Arc::ptr_eq(&p.meta.labels, &object.meta.labels)
+                && p.meta.labels != object.meta.labels
+        });
         self.log.push_back(Event {
             rv: object.meta.resource_version,
             kind,
