@@ -179,7 +179,7 @@ fn http_get(h: &mut HttpGetAction) {
 fn volume(v: &mut Volume) {
     // SetDefaults_Volume: a volume that names no source is an emptyDir.
     if volume_source_count(v) == 0 {
-        v.empty_dir = Some(crate::model::EmptyDirVolumeSource::default());
+        v.empty_dir = Some(Box::default());
     }
     if let Some(h) = &mut v.host_path {
         h.type_.get_or_insert_with(String::new);

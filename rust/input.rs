@@ -44,7 +44,14 @@ pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
             "an object must be a JSON object".to_owned(),
         ));
     }
-    match serde_json::from_slice::<T>(bytes) {
+    // UTF-8 is checked once for the whole document rather than string by
+    // string; text that is not UTF-8 takes the byte reader, whose error
+    // names the offending position.
+    let decoded = match std::str::from_utf8(bytes) {
+        Ok(text) => serde_json::from_str::<T>(text),
+        Err(_) => serde_json::from_slice::<T>(bytes),
+    };
+    match decoded {
         Ok(v) => Ok(v),
         Err(e) if e.is_data() => {
             // Decode again, tracking the path, only to explain the failure.

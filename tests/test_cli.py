@@ -93,7 +93,7 @@ def test_missing_file_is_one_clear_message() -> None:
     out = _podcore("validate", "/nonexistent/pod.yaml")
     assert out.returncode == 1
     assert "Traceback" not in out.stderr
-    assert "cannot read /nonexistent/pod.yaml" in out.stderr
+    assert out.stderr == 'error: the path "/nonexistent/pod.yaml" does not exist\n'
 
 
 def test_stdin_is_read_with_dash() -> None:

@@ -290,7 +290,7 @@ class Cluster:
         """Feeds the store's changes since the last look to the controllers'
         queues; after a gap in the log, every object is queued again."""
         try:
-            changes, self._seen = self.store.changes(self._seen, self._kinds)
+            changes, self._seen = self.store.changes(self._seen, self._kinds, reader="controllers")
         except Gone:
             self._seen = self.store.resource_version
             for c in self._controllers:

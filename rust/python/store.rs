@@ -414,12 +414,13 @@ impl PyStore {
     /// empty): `(type, kind, namespace, name, uid, controller_uid)` tuples,
     /// and the resourceVersion to continue from. What controllers' work queues
     /// are fed with. Raises Gone when the version is older than the log.
-    #[pyo3(signature = (resource_version, kinds = Vec::new()))]
+    #[pyo3(signature = (resource_version, kinds = Vec::new(), *, reader = None))]
     fn changes(
         &self,
         py: Python<'_>,
         resource_version: &str,
         kinds: Vec<String>,
+        reader: Option<&str>,
     ) -> PyResult<(Vec<Change>, String)> {
         let rv: u64 = resource_version.parse().map_err(|_| {
             bad(
@@ -431,7 +432,10 @@ impl PyStore {
             .iter()
             .map(|k| kind_arg(py, k))
             .collect::<PyResult<Vec<Kind>>>()?;
-        let (events, next) = self.inner.changes(rv, &kinds).map_err(|e| py_err(py, &e))?;
+        let (events, next) = self
+            .inner
+            .changes_for(rv, &kinds, reader)
+            .map_err(|e| py_err(py, &e))?;
         let out = events
             .iter()
             .map(|(t, o)| {

@@ -339,7 +339,8 @@ impl Kubelets {
     /// cluster's start; timestamps are `epoch + now`) and returns when the
     /// next thing falls due.
     pub fn sync(&mut self, store: &Store, now: f64, epoch: i64) -> Option<f64> {
-        let (changes, next) = match store.changes(self.cursor, &[Kind::Pod, Kind::Node]) {
+        let kinds = [Kind::Pod, Kind::Node];
+        let (changes, next) = match store.changes_for(self.cursor, &kinds, Some("kubelets")) {
             Ok(c) => c,
             Err(_) => {
                 // Behind the log: look at every pod again.

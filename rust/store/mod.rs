@@ -204,6 +204,12 @@ struct Inner {
     orphaned_owners: Vec<(Box<str>, Arc<str>)>,
     /// Pods waiting for a node: not bound, not being deleted, not finished.
     unscheduled: std::collections::HashSet<Slot>,
+    /// Registered readers (controllers, kubelets) and the resourceVersion
+    /// each has read up to: the log keeps what they have not read.
+    readers: HashMap<Box<str>, u64>,
+    /// Templates lately made into pods, validated: a controller making pods
+    /// from one template call after call validates it once.
+    templates: VecDeque<(Value, String, Object)>,
     /// Objects being deleted that the garbage collector must finish.
     finalizing: std::collections::BTreeSet<(Kind, Box<str>)>,
     undo: Option<Undo>,
@@ -258,6 +264,8 @@ impl Store {
             orphaned_owners: Vec::new(),
             finalizing: std::collections::BTreeSet::new(),
             unscheduled: std::collections::HashSet::new(),
+            templates: VecDeque::new(),
+            readers: HashMap::new(),
             undo: None,
         };
         for ns in SYSTEM_NAMESPACES {
@@ -448,6 +456,23 @@ impl Store {
     /// controllers' informers feed their work queues with. Gone if `rv` is
     /// older than the log keeps.
     pub fn changes(&self, rv: u64, kinds: &[Kind]) -> Result<(Changes, u64), Error> {
+        self.changes_for(rv, kinds, None)
+    }
+
+    /// `changes`, for a reader the log keeps events for: as kube-controller-
+    /// manager's informers receive every event of their watch, the events a
+    /// registered reader has not read yet are kept past the window (until it
+    /// reads them), so it never falls behind the log.
+    pub fn changes_for(
+        &self,
+        rv: u64,
+        kinds: &[Kind],
+        reader: Option<&str>,
+    ) -> Result<(Changes, u64), Error> {
+        if let Some(name) = reader {
+            let mut s = self.inner.write().unwrap_or_else(lock_err);
+            s.readers.insert(name.into(), rv);
+        }
         let s = self.read();
         if rv < s.compacted {
             return Err(Error::Gone(format!(
@@ -982,9 +1007,14 @@ impl Inner {
     }
 
     fn trim_log(&mut self) {
+        let unread = self.readers.values().copied().min().unwrap_or(u64::MAX);
         while self.log.len() > self.window {
-            if let Some(e) = self.log.pop_front() {
-                self.compacted = e.rv;
+            match self.log.front() {
+                Some(e) if e.rv <= unread => {
+                    self.compacted = e.rv;
+                    self.log.pop_front();
+                }
+                _ => break,
             }
         }
     }
@@ -1272,8 +1302,7 @@ impl Inner {
         // first pod made stands for it.
         let mut template: Option<Object> = None;
         if batch.overlays.is_none() {
-            let template_uid = Uid::Text(Arc::from(""));
-            template = Some(self.prepare_pod(&base, &ns, &probe_name, template_uid)?);
+            template = Some(self.template_pod(&base, &ns, &probe_name)?);
         }
         let mut made = Vec::with_capacity(count);
         let mut pending: Vec<Object> = Vec::with_capacity(count);
@@ -1342,6 +1371,28 @@ impl Inner {
             made.push(self.commit(obj, None));
         }
         Ok(made)
+    }
+
+    /// The pod `base` makes, prepared and validated, from the cache of
+    /// recently used templates when it is there. Validation depends on the
+    /// pod alone (and its namespace, part of `base`), so a cached verdict
+    /// holds; the store's state is checked anew by the caller.
+    fn template_pod(&mut self, base: &Value, ns: &str, probe_name: &str) -> Result<Object, Error> {
+        const KEPT: usize = 64;
+        if let Some((_, _, obj)) = self
+            .templates
+            .iter()
+            .find(|(b, n, _)| n == probe_name && b == base)
+        {
+            return Ok(obj.clone());
+        }
+        let obj = self.prepare_pod(base, ns, probe_name, Uid::Text(Arc::from("")))?;
+        if self.templates.len() >= KEPT {
+            self.templates.pop_front();
+        }
+        self.templates
+            .push_back((base.clone(), probe_name.to_owned(), obj.clone()));
+        Ok(obj)
     }
 
     fn precondition(old: &Object, obj: &Value) -> Result<(), Error> {

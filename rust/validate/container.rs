@@ -1686,9 +1686,9 @@ mod tests {
             ..Lifecycle::default()
         };
         let mut s = spec(vec![ctr("c")]);
-        s.containers[0].lifecycle = Some(hook(0));
+        s.containers[0].lifecycle = Some(Box::new(hook(0)));
         assert!(run(&s).is_empty());
-        s.containers[0].lifecycle = Some(hook(31));
+        s.containers[0].lifecycle = Some(Box::new(hook(31)));
         assert_eq!(
             run(&s),
             one(
@@ -1701,10 +1701,10 @@ mod tests {
     #[test]
     fn unmasked_proc_mount_needs_a_user_namespace() {
         let mut s = spec(vec![ctr("c")]);
-        s.containers[0].security_context = Some(SecurityContext {
+        s.containers[0].security_context = Some(Box::new(SecurityContext {
             proc_mount: Some("Unmasked".into()),
             ..SecurityContext::default()
-        });
+        }));
         assert_eq!(
             run(&s),
             one(
@@ -1721,7 +1721,7 @@ mod tests {
         let mut s = spec(vec![ctr("c")]);
         s.volumes = vec![Volume {
             name: "scratch".into(),
-            empty_dir: Some(crate::model::EmptyDirVolumeSource::default()),
+            empty_dir: Some(Box::default()),
             ..Volume::default()
         }];
         s.containers[0].volume_devices = vec![VolumeDevice {

@@ -164,7 +164,7 @@ pub fn check_pod_create(mut pod: Pod) -> Errors {
 pub fn check_pod_update(mut new: Pod, mut old: Pod) -> Errors {
     crate::defaults::pod(&mut new);
     crate::defaults::pod(&mut old);
-    update::prepare_for_update(&mut new, &mut old);
+    update::prepare_for_update_moving_status(&mut new, &mut old);
     validate_pod_update(&new, &old)
 }
 

@@ -12,6 +12,7 @@ use super::meta;
 use super::names;
 use super::{Errors, Opts, Path};
 use crate::errors::FieldError;
+use crate::model::serde_util::Omit;
 use crate::model::{
     AppArmorProfile, Container, NodeAffinity, NodeSelectorTerm, ObjectMeta, Pod, PodSchedulingGate,
     PodSpec, Quantity, ResourceList, SeccompProfile, StringMap, Toleration,
@@ -267,6 +268,20 @@ pub fn qos_class(spec: &PodSpec) -> &'static str {
 /// is the stored one, plus one when the spec changes. A stored pod always has
 /// a resource version; one given without gets a placeholder.
 pub fn prepare_for_update(new: &mut Pod, old: &mut Pod) {
+    new.status.clone_from(&old.status);
+    prepare_for_update_except_status(new, old);
+}
+
+/// `prepare_for_update` for a caller that drops the stored pod afterwards:
+/// the stored status moves to the new pod instead of being copied, and the
+/// stored pod is left with the status the client sent (which nothing
+/// validates).
+pub(crate) fn prepare_for_update_moving_status(new: &mut Pod, old: &mut Pod) {
+    std::mem::swap(&mut new.status, &mut old.status);
+    prepare_for_update_except_status(new, old);
+}
+
+fn prepare_for_update_except_status(new: &mut Pod, old: &mut Pod) {
     let (nm, om) = (&mut new.metadata, &mut old.metadata);
     if om.namespace.is_empty() {
         "default".clone_into(&mut om.namespace);
@@ -293,7 +308,6 @@ pub fn prepare_for_update(new: &mut Pod, old: &mut Pod) {
     if om.deletion_grace_period_seconds.is_some() && nm.deletion_grace_period_seconds.is_none() {
         nm.deletion_grace_period_seconds = om.deletion_grace_period_seconds;
     }
-    new.status.clone_from(&old.status);
     drop_disabled_fields(&mut new.spec, Some(&old.spec));
     if new.spec != old.spec {
         new.metadata.generation = new.metadata.generation.saturating_add(1);
@@ -680,6 +694,12 @@ pub fn validate_pod_update(new: &Pod, old: &Pod, opts: &Opts, errs: &mut Errors)
     if ns == os {
         return;
     }
+    // The common accepted update changes only updatable fields: compare in
+    // place rather than building the copy with those fields reset. Gated
+    // pods, whose node constraints may also grow, take the general path.
+    if os.scheduling_gates.is_empty() && equal_but_updatable_fields(ns, os) {
+        return;
+    }
     let mut munged = ns.clone();
     for (m, o) in munged.containers.iter_mut().zip(&os.containers) {
         m.image.clone_from(&o.image);
@@ -747,6 +767,155 @@ pub fn validate_pod_update(new: &Pod, old: &Pod, opts: &Opts, errs: &mut Errors)
             ),
         ));
     }
+}
+
+/// Whether `new` equals `old` once the fields an update may change are
+/// reset to the stored values (images, `activeDeadlineSeconds`, scheduling
+/// gates, tolerations, the negative-to-1 grace period fix): the comparison
+/// `validate_pod_update` makes for a pod without scheduling gates, made in
+/// place. Every field is named so that a field added to the model cannot be
+/// left out.
+fn equal_but_updatable_fields(new: &PodSpec, old: &PodSpec) -> bool {
+    let PodSpec {
+        volumes,
+        init_containers,
+        containers,
+        ephemeral_containers,
+        restart_policy,
+        termination_grace_period_seconds,
+        active_deadline_seconds: _,
+        dns_policy,
+        node_selector,
+        service_account_name,
+        service_account,
+        automount_service_account_token,
+        node_name,
+        host_network,
+        host_pid,
+        host_ipc,
+        share_process_namespace,
+        security_context,
+        image_pull_secrets,
+        hostname,
+        subdomain,
+        affinity,
+        scheduler_name,
+        tolerations: _,
+        host_aliases,
+        priority_class_name,
+        priority,
+        dns_config,
+        readiness_gates,
+        runtime_class_name,
+        enable_service_links,
+        preemption_policy,
+        overhead,
+        topology_spread_constraints,
+        set_hostname_as_fqdn,
+        os,
+        host_users,
+        scheduling_gates: _,
+        resource_claims,
+        resources,
+    } = new;
+    let grace_ok = *termination_grace_period_seconds == old.termination_grace_period_seconds
+        || (old.termination_grace_period_seconds.is_some_and(|g| g < 0)
+            && *termination_grace_period_seconds == Some(1));
+    grace_ok
+        && containers_equal_but_images(containers, &old.containers)
+        && containers_equal_but_images(init_containers, &old.init_containers)
+        && *volumes == old.volumes
+        && *ephemeral_containers == old.ephemeral_containers
+        && *restart_policy == old.restart_policy
+        && *dns_policy == old.dns_policy
+        && *node_selector == old.node_selector
+        && *service_account_name == old.service_account_name
+        && *service_account == old.service_account
+        && *automount_service_account_token == old.automount_service_account_token
+        && *node_name == old.node_name
+        && *host_network == old.host_network
+        && *host_pid == old.host_pid
+        && *host_ipc == old.host_ipc
+        && *share_process_namespace == old.share_process_namespace
+        && *security_context == old.security_context
+        && *image_pull_secrets == old.image_pull_secrets
+        && *hostname == old.hostname
+        && *subdomain == old.subdomain
+        && *affinity == old.affinity
+        && *scheduler_name == old.scheduler_name
+        && *host_aliases == old.host_aliases
+        && *priority_class_name == old.priority_class_name
+        && *priority == old.priority
+        && *dns_config == old.dns_config
+        && *readiness_gates == old.readiness_gates
+        && *runtime_class_name == old.runtime_class_name
+        && *enable_service_links == old.enable_service_links
+        && *preemption_policy == old.preemption_policy
+        && *overhead == old.overhead
+        && *topology_spread_constraints == old.topology_spread_constraints
+        && *set_hostname_as_fqdn == old.set_hostname_as_fqdn
+        && *os == old.os
+        && *host_users == old.host_users
+        && *resource_claims == old.resource_claims
+        && *resources == old.resources
+}
+
+/// Two container lists equal but for their images.
+fn containers_equal_but_images(new: &[Container], old: &[Container]) -> bool {
+    new.len() == old.len()
+        && new.iter().zip(old).all(|(n, o)| {
+            let Container {
+                name,
+                image: _,
+                command,
+                args,
+                working_dir,
+                ports,
+                env_from,
+                env,
+                resources,
+                resize_policy,
+                restart_policy,
+                volume_mounts,
+                volume_devices,
+                liveness_probe,
+                readiness_probe,
+                startup_probe,
+                lifecycle,
+                termination_message_path,
+                termination_message_policy,
+                image_pull_policy,
+                security_context,
+                stdin,
+                stdin_once,
+                tty,
+                target_container_name,
+            } = n;
+            *name == o.name
+                && *command == o.command
+                && *args == o.args
+                && *working_dir == o.working_dir
+                && *ports == o.ports
+                && *env_from == o.env_from
+                && *env == o.env
+                && *resources == o.resources
+                && *resize_policy == o.resize_policy
+                && *restart_policy == o.restart_policy
+                && *volume_mounts == o.volume_mounts
+                && *volume_devices == o.volume_devices
+                && *liveness_probe == o.liveness_probe
+                && *readiness_probe == o.readiness_probe
+                && *startup_probe == o.startup_probe
+                && *lifecycle == o.lifecycle
+                && *termination_message_path == o.termination_message_path
+                && *termination_message_policy == o.termination_message_policy
+                && *image_pull_policy == o.image_pull_policy
+                && *security_context == o.security_context
+                && *stdin == o.stdin
+                && *stdin_once == o.stdin_once
+                && *tty == o.tty
+                && *target_container_name == o.target_container_name
+        })
 }
 
 /// `ValidateContainerUpdates`: containers can be neither added nor removed,
@@ -899,13 +1068,328 @@ fn validate_node_affinity_mutation(
 /// deliberately unstable; this prints the same kind of report, one `-`/`+`
 /// line pair per changed JSON field.
 fn spec_diff(old: &PodSpec, new: &PodSpec) -> String {
-    let old = serde_json::to_value(old).unwrap_or(Value::Null);
-    let new = serde_json::to_value(new).unwrap_or(Value::Null);
+    let mut d = FieldDiffs::default();
+    let PodSpec {
+        volumes,
+        init_containers,
+        containers,
+        ephemeral_containers,
+        restart_policy,
+        termination_grace_period_seconds,
+        active_deadline_seconds,
+        dns_policy,
+        node_selector,
+        service_account_name,
+        service_account,
+        automount_service_account_token,
+        node_name,
+        host_network,
+        host_pid,
+        host_ipc,
+        share_process_namespace,
+        security_context,
+        image_pull_secrets,
+        hostname,
+        subdomain,
+        affinity,
+        scheduler_name,
+        tolerations,
+        host_aliases,
+        priority_class_name,
+        priority,
+        dns_config,
+        readiness_gates,
+        runtime_class_name,
+        enable_service_links,
+        preemption_policy,
+        overhead,
+        topology_spread_constraints,
+        set_hostname_as_fqdn,
+        os,
+        host_users,
+        scheduling_gates,
+        resource_claims,
+        resources,
+    } = old;
+    d.list("volumes", volumes, &new.volumes);
+    d.containers("initContainers", init_containers, &new.init_containers);
+    d.containers("containers", containers, &new.containers);
+    d.containers(
+        "ephemeralContainers",
+        ephemeral_containers,
+        &new.ephemeral_containers,
+    );
+    d.field("restartPolicy", restart_policy, &new.restart_policy);
+    d.field(
+        "terminationGracePeriodSeconds",
+        termination_grace_period_seconds,
+        &new.termination_grace_period_seconds,
+    );
+    d.field(
+        "activeDeadlineSeconds",
+        active_deadline_seconds,
+        &new.active_deadline_seconds,
+    );
+    d.field("dnsPolicy", dns_policy, &new.dns_policy);
+    d.field("nodeSelector", node_selector, &new.node_selector);
+    d.field(
+        "serviceAccountName",
+        service_account_name,
+        &new.service_account_name,
+    );
+    d.field("serviceAccount", service_account, &new.service_account);
+    d.field(
+        "automountServiceAccountToken",
+        automount_service_account_token,
+        &new.automount_service_account_token,
+    );
+    d.field("nodeName", node_name, &new.node_name);
+    d.field("hostNetwork", host_network, &new.host_network);
+    d.field("hostPID", host_pid, &new.host_pid);
+    d.field("hostIPC", host_ipc, &new.host_ipc);
+    d.field(
+        "shareProcessNamespace",
+        share_process_namespace,
+        &new.share_process_namespace,
+    );
+    d.field("securityContext", security_context, &new.security_context);
+    d.list(
+        "imagePullSecrets",
+        image_pull_secrets,
+        &new.image_pull_secrets,
+    );
+    d.field("hostname", hostname, &new.hostname);
+    d.field("subdomain", subdomain, &new.subdomain);
+    d.field("affinity", affinity, &new.affinity);
+    d.field("schedulerName", scheduler_name, &new.scheduler_name);
+    d.list("tolerations", tolerations, &new.tolerations);
+    d.list("hostAliases", host_aliases, &new.host_aliases);
+    d.field(
+        "priorityClassName",
+        priority_class_name,
+        &new.priority_class_name,
+    );
+    d.field("priority", priority, &new.priority);
+    d.field("dnsConfig", dns_config, &new.dns_config);
+    d.list("readinessGates", readiness_gates, &new.readiness_gates);
+    d.field(
+        "runtimeClassName",
+        runtime_class_name,
+        &new.runtime_class_name,
+    );
+    d.field(
+        "enableServiceLinks",
+        enable_service_links,
+        &new.enable_service_links,
+    );
+    d.field(
+        "preemptionPolicy",
+        preemption_policy,
+        &new.preemption_policy,
+    );
+    d.field("overhead", overhead, &new.overhead);
+    d.list(
+        "topologySpreadConstraints",
+        topology_spread_constraints,
+        &new.topology_spread_constraints,
+    );
+    d.field(
+        "setHostnameAsFQDN",
+        set_hostname_as_fqdn,
+        &new.set_hostname_as_fqdn,
+    );
+    d.field("os", os, &new.os);
+    d.field("hostUsers", host_users, &new.host_users);
+    d.list("schedulingGates", scheduling_gates, &new.scheduling_gates);
+    d.list("resourceClaims", resource_claims, &new.resource_claims);
+    d.field("resources", resources, &new.resources);
     let mut out = String::from("  core.PodSpec{\n");
-    let mut path = String::new();
-    diff_values(&mut path, Some(&old), Some(&new), &mut out);
+    write_change(&mut String::new(), &Change::Fields(d.changed), &mut out);
     out.push_str("  }\n");
     out
+}
+
+/// The changed fields of two containers (see `spec_diff`).
+fn container_diff(old: &Container, new: &Container) -> Change {
+    let mut d = FieldDiffs::default();
+    let Container {
+        name,
+        image,
+        command,
+        args,
+        working_dir,
+        ports,
+        env_from,
+        env,
+        resources,
+        resize_policy,
+        restart_policy,
+        volume_mounts,
+        volume_devices,
+        liveness_probe,
+        readiness_probe,
+        startup_probe,
+        lifecycle,
+        termination_message_path,
+        termination_message_policy,
+        image_pull_policy,
+        security_context,
+        stdin,
+        stdin_once,
+        tty,
+        target_container_name,
+    } = old;
+    d.field("name", name, &new.name);
+    d.field("image", image, &new.image);
+    d.list("command", command, &new.command);
+    d.list("args", args, &new.args);
+    d.field("workingDir", working_dir, &new.working_dir);
+    d.list("ports", ports, &new.ports);
+    d.list("envFrom", env_from, &new.env_from);
+    d.list("env", env, &new.env);
+    d.field("resources", resources, &new.resources);
+    d.list("resizePolicy", resize_policy, &new.resize_policy);
+    d.field("restartPolicy", restart_policy, &new.restart_policy);
+    d.list("volumeMounts", volume_mounts, &new.volume_mounts);
+    d.list("volumeDevices", volume_devices, &new.volume_devices);
+    d.field("livenessProbe", liveness_probe, &new.liveness_probe);
+    d.field("readinessProbe", readiness_probe, &new.readiness_probe);
+    d.field("startupProbe", startup_probe, &new.startup_probe);
+    d.field("lifecycle", lifecycle, &new.lifecycle);
+    d.field(
+        "terminationMessagePath",
+        termination_message_path,
+        &new.termination_message_path,
+    );
+    d.field(
+        "terminationMessagePolicy",
+        termination_message_policy,
+        &new.termination_message_policy,
+    );
+    d.field("imagePullPolicy", image_pull_policy, &new.image_pull_policy);
+    d.field("securityContext", security_context, &new.security_context);
+    d.field("stdin", stdin, &new.stdin);
+    d.field("stdinOnce", stdin_once, &new.stdin_once);
+    d.field("tty", tty, &new.tty);
+    d.field(
+        "targetContainerName",
+        target_container_name,
+        &new.target_container_name,
+    );
+    Change::Fields(d.changed)
+}
+
+/// The changed fields of two specs as JSON values, collected field by field
+/// so that only what changed is turned into values: the report is the one a
+/// diff of the two whole specs as JSON objects gives.
+#[derive(Default)]
+struct FieldDiffs {
+    changed: Vec<(&'static str, Change)>,
+    old_json: Vec<u8>,
+    new_json: Vec<u8>,
+}
+
+enum Change {
+    /// The field as a whole; `None` where it is left out of the JSON.
+    Whole(Option<Value>, Option<Value>),
+    /// The changed elements of two lists of the same length.
+    Elements(Vec<(usize, Change)>),
+    /// The changed fields of two objects, by JSON name.
+    Fields(Vec<(&'static str, Change)>),
+}
+
+fn json_value<T: serde::Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+impl FieldDiffs {
+    /// Whether two values print as the same JSON (the diff compares JSON,
+    /// which can differ where the typed values are equal, e.g. `1Ki` and
+    /// `1024`).
+    fn same_json<T: serde::Serialize>(&mut self, old: &T, new: &T) -> bool {
+        self.old_json.clear();
+        self.new_json.clear();
+        serde_json::to_writer(&mut self.old_json, old).is_ok()
+            && serde_json::to_writer(&mut self.new_json, new).is_ok()
+            && self.old_json == self.new_json
+    }
+
+    fn field<T: serde::Serialize + Omit>(&mut self, name: &'static str, old: &T, new: &T) {
+        let old = (!old.omit()).then_some(old);
+        let new = (!new.omit()).then_some(new);
+        match (old, new) {
+            (None, None) => return,
+            (Some(o), Some(n)) if self.same_json(o, n) => return,
+            _ => {}
+        }
+        self.changed.push((
+            name,
+            Change::Whole(old.map(json_value), new.map(json_value)),
+        ));
+    }
+
+    fn list<T: serde::Serialize>(&mut self, name: &'static str, old: &Vec<T>, new: &Vec<T>) {
+        self.list_with(name, old, new, |o, n| {
+            Change::Whole(Some(json_value(o)), Some(json_value(n)))
+        });
+    }
+
+    fn containers(&mut self, name: &'static str, old: &Vec<Container>, new: &Vec<Container>) {
+        self.list_with(name, old, new, container_diff);
+    }
+
+    /// A list field: element by element when both lists have the same
+    /// length, `element` describing each element that changed.
+    fn list_with<T: serde::Serialize>(
+        &mut self,
+        name: &'static str,
+        old: &Vec<T>,
+        new: &Vec<T>,
+        element: impl Fn(&T, &T) -> Change,
+    ) {
+        if old.is_empty() || old.len() != new.len() {
+            self.field(name, old, new);
+            return;
+        }
+        let mut items = Vec::new();
+        for (i, (o, n)) in old.iter().zip(new).enumerate() {
+            if !self.same_json(o, n) {
+                items.push((i, element(o, n)));
+            }
+        }
+        if !items.is_empty() {
+            self.changed.push((name, Change::Elements(items)));
+        }
+    }
+}
+
+/// Prints a change under `path` as `diff_values` prints the whole values:
+/// object fields in the order of their JSON names, list elements by index.
+fn write_change(path: &mut String, change: &Change, out: &mut String) {
+    match change {
+        Change::Whole(o, n) => diff_values(path, o.as_ref(), n.as_ref(), out),
+        Change::Elements(items) => {
+            for (i, c) in items {
+                let len = path.len();
+                let _ = write!(path, "[{i}]");
+                write_change(path, c, out);
+                path.truncate(len);
+            }
+        }
+        Change::Fields(fields) => {
+            let mut sorted: Vec<&(&str, Change)> = fields.iter().collect();
+            sorted.sort_by(|a, b| a.0.cmp(b.0));
+            for (name, c) in sorted {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(name);
+                write_change(path, c, out);
+                path.truncate(len);
+            }
+        }
+    }
 }
 
 fn diff_values(path: &mut String, old: Option<&Value>, new: Option<&Value>, out: &mut String) {
@@ -1025,6 +1509,160 @@ mod tests {
             update_errors(&new, &old),
             vec![("spec.tolerations".to_owned(), "FieldValueForbidden")]
         );
+    }
+
+    /// The report as a diff of the two whole specs as JSON objects.
+    fn whole_spec_diff(old: &PodSpec, new: &PodSpec) -> String {
+        let old = serde_json::to_value(old).unwrap();
+        let new = serde_json::to_value(new).unwrap();
+        let mut out = String::from("  core.PodSpec{\n");
+        diff_values(&mut String::new(), Some(&old), Some(&new), &mut out);
+        out.push_str("  }\n");
+        out
+    }
+
+    /// A spec with every field set: `a` and `b` give specs that differ in
+    /// every field (and in a memory limit only in its notation).
+    fn every_field_spec(v: &str) -> serde_json::Value {
+        let (n, b, q) = if v == "a" {
+            ("1", "true", "1Ki")
+        } else {
+            ("2", "false", "1024")
+        };
+        let text = r#"{
+            "volumes": [{"name": "$V", "emptyDir": {}}],
+            "initContainers": [{"name": "$V", "image": "$V"}],
+            "containers": [{"name": "c", "image": "$V", "ports": [{"containerPort": 80}],
+                            "resources": {"limits": {"memory": "$Q"}}},
+                           {"name": "d", "image": "same"},
+                           {"name": "$V", "image": "$V", "command": ["$V"], "args": ["$V"],
+                            "workingDir": "$V", "ports": [{"containerPort": $N}],
+                            "envFrom": [{"prefix": "$V"}], "env": [{"name": "$V"}],
+                            "resources": {"requests": {"cpu": "$N"}},
+                            "resizePolicy": [{"resourceName": "$V"}], "restartPolicy": "$V",
+                            "volumeMounts": [{"name": "$V"}], "volumeDevices": [{"name": "$V"}],
+                            "livenessProbe": {"periodSeconds": $N},
+                            "readinessProbe": {"periodSeconds": $N},
+                            "startupProbe": {"periodSeconds": $N},
+                            "lifecycle": {"stopSignal": "$V"},
+                            "terminationMessagePath": "$V", "terminationMessagePolicy": "$V",
+                            "imagePullPolicy": "$V", "securityContext": {"runAsUser": $N},
+                            "stdin": $B, "stdinOnce": $B, "tty": $B,
+                            "targetContainerName": "$V"}],
+            "ephemeralContainers": [{"name": "$V", "image": "$V"}],
+            "restartPolicy": "$V",
+            "terminationGracePeriodSeconds": $N,
+            "activeDeadlineSeconds": $N,
+            "dnsPolicy": "$V",
+            "nodeSelector": {"k": "$V"},
+            "serviceAccountName": "$V",
+            "serviceAccount": "$V",
+            "automountServiceAccountToken": $B,
+            "nodeName": "$V",
+            "hostNetwork": $B,
+            "hostPID": $B,
+            "hostIPC": $B,
+            "shareProcessNamespace": $B,
+            "securityContext": {"runAsUser": $N},
+            "imagePullSecrets": [{"name": "$V"}],
+            "hostname": "$V",
+            "subdomain": "$V",
+            "affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution":
+                {"nodeSelectorTerms": [{"matchFields": [{"key": "$V", "operator": "In"}]}]}}},
+            "schedulerName": "$V",
+            "tolerations": [{"key": "$V"}],
+            "hostAliases": [{"ip": "$V"}],
+            "priorityClassName": "$V",
+            "priority": $N,
+            "dnsConfig": {"searches": ["$V"]},
+            "readinessGates": [{"conditionType": "$V"}],
+            "runtimeClassName": "$V",
+            "enableServiceLinks": $B,
+            "preemptionPolicy": "$V",
+            "overhead": {"cpu": "$N"},
+            "topologySpreadConstraints": [{"topologyKey": "$V"}],
+            "setHostnameAsFQDN": $B,
+            "os": {"name": "$V"},
+            "hostUsers": $B,
+            "schedulingGates": [{"name": "$V"}],
+            "resourceClaims": [{"name": "$V"}],
+            "resources": {"limits": {"cpu": "$N"}}
+        }"#
+        .replace("$V", v)
+        .replace("$N", n)
+        .replace("$B", b)
+        .replace("$Q", q);
+        serde_json::from_str(&text).unwrap()
+    }
+
+    #[test]
+    fn the_spec_diff_reports_every_changed_field_as_a_whole_spec_diff_does() {
+        let old: PodSpec = serde_json::from_value(every_field_spec("a")).unwrap();
+        let new: PodSpec = serde_json::from_value(every_field_spec("b")).unwrap();
+        // Every field of the model is set, so none is missed.
+        let keys = serde_json::to_value(&old).unwrap();
+        assert_eq!(keys.as_object().unwrap().len(), 40);
+        assert_eq!(keys["containers"][2].as_object().unwrap().len(), 25);
+        for (o, n) in [
+            (&old, &new),
+            (&new, &old),
+            (&old, &PodSpec::default()),
+            (&PodSpec::default(), &new),
+        ] {
+            assert_eq!(spec_diff(o, n), whole_spec_diff(o, n));
+        }
+        // Lists of different lengths, and one element changed in place.
+        let mut longer = old.clone();
+        longer.containers.push(Container::default());
+        assert_eq!(spec_diff(&old, &longer), whole_spec_diff(&old, &longer));
+        let mut port = old.clone();
+        port.containers[0].ports[0].container_port = 81;
+        let report = spec_diff(&old, &port);
+        assert_eq!(report, whole_spec_diff(&old, &port));
+        assert_eq!(
+            report,
+            "  core.PodSpec{\n- \tcontainers[0].ports[0].containerPort: 80,\n+ \tcontainers[0].ports[0].containerPort: 81,\n  }\n"
+        );
+    }
+
+    #[test]
+    fn only_updatable_fields_changed_is_decided_as_with_the_reset_copy() {
+        let old: PodSpec = serde_json::from_value(every_field_spec("a")).unwrap();
+        let mut new = old.clone();
+        new.containers[0].image = "other".into();
+        new.init_containers[0].image = "other".into();
+        new.active_deadline_seconds = Some(0);
+        new.tolerations.push(Toleration::default());
+        assert!(equal_but_updatable_fields(&new, &old));
+        let mut grace = old.clone();
+        grace.termination_grace_period_seconds = Some(-5);
+        let mut fixed = grace.clone();
+        fixed.termination_grace_period_seconds = Some(1);
+        assert!(equal_but_updatable_fields(&fixed, &grace));
+        fixed.termination_grace_period_seconds = Some(2);
+        assert!(!equal_but_updatable_fields(&fixed, &grace));
+        let changed: PodSpec = serde_json::from_value(every_field_spec("b")).unwrap();
+        let fields = serde_json::to_value(&changed).unwrap();
+        for key in fields.as_object().unwrap().keys() {
+            let mut one = serde_json::to_value(&old).unwrap();
+            one[key.as_str()] = fields[key.as_str()].clone();
+            let one: PodSpec = serde_json::from_value(one).unwrap();
+            let updatable = ["activeDeadlineSeconds", "tolerations", "schedulingGates"];
+            assert_eq!(
+                equal_but_updatable_fields(&one, &old),
+                updatable.contains(&key.as_str()),
+                "{key}"
+            );
+        }
+        // An image and the notation of an equal memory limit.
+        let mut image = old.clone();
+        image.containers[0].clone_from(&changed.containers[0]);
+        assert!(equal_but_updatable_fields(&image, &old));
+        let mut port = old.clone();
+        port.containers[1]
+            .ports
+            .push(crate::model::ContainerPort::default());
+        assert!(!equal_but_updatable_fields(&port, &old));
     }
 
     #[test]

@@ -484,7 +484,7 @@ class _NodeCache:
         changed: set[str] = set()
         if self.cursor is not None:
             try:
-                changes, cursor = self.store.changes(self.cursor, ["Node"])
+                changes, cursor = self.store.changes(self.cursor, ["Node"], reader="daemonsets")
             except Gone:
                 changes, cursor = None, self.cursor
             if changes is not None:
