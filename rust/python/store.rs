@@ -438,20 +438,14 @@ impl PyStore {
             .map_err(|e| py_err(py, &e))?;
         let out = events
             .iter()
-            .map(|(t, o)| {
-                let controller = o
-                    .meta
-                    .owner_references
-                    .iter()
-                    .find(|r| r.controller == Some(true))
-                    .map(|r| r.uid.clone());
+            .map(|n| {
                 (
-                    t.name(),
-                    o.kind.name(),
-                    o.meta.namespace.to_string(),
-                    o.meta.name.to_string(),
-                    o.meta.uid.to_string(),
-                    controller,
+                    n.kind.name(),
+                    n.object_kind.name(),
+                    n.namespace.to_string(),
+                    n.name.to_string(),
+                    n.uid.to_string(),
+                    n.controller.as_deref().map(str::to_owned),
                 )
             })
             .collect();

@@ -340,28 +340,30 @@ impl Kubelets {
     /// next thing falls due.
     pub fn sync(&mut self, store: &Store, now: f64, epoch: i64) -> Option<f64> {
         let kinds = [Kind::Pod, Kind::Node];
-        let (changes, next) = match store.changes_for(self.cursor, &kinds, Some("kubelets")) {
-            Ok(c) => c,
-            Err(_) => {
-                // Behind the log: look at every pod again.
-                let (pods, rv) = store.list(Kind::Pod, None, &Selector::everything());
-                (
-                    pods.into_iter().map(|p| (EventType::Modified, p)).collect(),
-                    rv,
-                )
+        let notes = match store.changes_for(self.cursor, &kinds, Some("kubelets")) {
+            Ok((notes, next)) => {
+                self.cursor = next;
+                Some(notes)
             }
+            Err(_) => None,
         };
-        self.cursor = next;
         store.batch(|tx| {
-            for (etype, obj) in &changes {
-                match obj.kind {
-                    Kind::Pod => self.observe(tx, *etype, obj, now),
-                    Kind::Node if *etype != EventType::Deleted => {
-                        self.ipam
-                            .entry(Arc::from(&*obj.meta.name))
-                            .or_insert_with(|| Ipam::for_node(obj));
+            match notes {
+                Some(notes) => {
+                    for n in &notes {
+                        self.note(tx, n, now);
                     }
-                    _ => {}
+                }
+                None => {
+                    // Behind the log: look at every pod and node again.
+                    for node in tx.list(Kind::Node, None, &Selector::everything()) {
+                        self.ipam
+                            .entry(Arc::from(&*node.meta.name))
+                            .or_insert_with(|| Ipam::for_node(&node));
+                    }
+                    for pod in tx.list(Kind::Pod, None, &Selector::everything()) {
+                        self.observe(tx, EventType::Modified, &pod, now);
+                    }
                 }
             }
             self.fire(tx, now, epoch);
@@ -381,6 +383,34 @@ impl Kubelets {
             }
         }
         None
+    }
+
+    /// A change the kubelets were told of: the object as it is now decides.
+    fn note(&mut self, tx: &mut Tx<'_>, n: &crate::store::Note, now: f64) {
+        let current = tx.get(n.object_kind, &n.namespace, &n.name).ok();
+        match (n.object_kind, current) {
+            (Kind::Pod, Some(pod)) if pod.meta.uid == n.uid => {
+                self.observe(tx, EventType::Modified, &pod, now);
+            }
+            (Kind::Pod, _) => self.forget(&format!("{}/{}", n.namespace, n.name), &n.uid),
+            (Kind::Node, Some(node)) => {
+                self.ipam
+                    .entry(Arc::from(&*node.meta.name))
+                    .or_insert_with(|| Ipam::for_node(&node));
+            }
+            _ => {}
+        }
+    }
+
+    /// A pod that is gone: its addresses go back to its node.
+    fn forget(&mut self, key: &str, uid: &crate::store::Uid) {
+        if self.runs.get(key).is_some_and(|r| r.uid_bits == *uid) {
+            if let Some(run) = self.runs.remove(key) {
+                if let Some(ipam) = self.ipam.get_mut(&run.node) {
+                    ipam.release(&run.ips);
+                }
+            }
+        }
     }
 
     fn observe(&mut self, tx: &mut Tx<'_>, etype: EventType, pod: &Arc<Object>, now: f64) {

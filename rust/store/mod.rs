@@ -79,8 +79,37 @@ pub struct Event {
     pub previous: Option<Arc<Object>>,
 }
 
-/// Changes as controllers see them: event type and object.
-pub type Changes = Vec<(EventType, Arc<Object>)>;
+/// A change as controllers' informers see it: which object changed how.
+#[derive(Debug, Clone)]
+pub struct Note {
+    pub rv: u64,
+    pub kind: EventType,
+    pub object_kind: Kind,
+    pub namespace: Arc<str>,
+    pub name: Box<str>,
+    pub uid: Uid,
+    /// The uid of the object's controller (its controller ownerReference).
+    pub controller: Option<Box<str>>,
+}
+
+impl Note {
+    fn of(rv: u64, kind: EventType, o: &Object) -> Note {
+        Note {
+            rv,
+            kind,
+            object_kind: o.kind,
+            namespace: Arc::clone(&o.meta.namespace),
+            name: o.meta.name.clone(),
+            uid: o.meta.uid.clone(),
+            controller: o
+                .meta
+                .owner_references
+                .iter()
+                .find(|r| r.controller == Some(true))
+                .map(|r| r.uid.as_str().into()),
+        }
+    }
+}
 
 /// Events as a watcher sees them: resourceVersion, type, object.
 pub type Seen = Vec<(u64, EventType, Arc<Object>)>;
@@ -205,8 +234,9 @@ struct Inner {
     /// Pods waiting for a node: not bound, not being deleted, not finished.
     unscheduled: std::collections::HashSet<Slot>,
     /// Registered readers (controllers, kubelets) and the resourceVersion
-    /// each has read up to: the log keeps what they have not read.
+    /// each has read up to, and the notes of changes not all have read.
     readers: HashMap<Box<str>, u64>,
+    notes: VecDeque<Note>,
     /// Templates lately made into pods, validated: a controller making pods
     /// from one template call after call validates it once.
     templates: VecDeque<(Value, String, Object)>,
@@ -221,6 +251,7 @@ struct Undo {
     rv: u64,
     rng: u64,
     log_len: usize,
+    notes_len: usize,
     orphaned_len: usize,
 }
 
@@ -266,6 +297,7 @@ impl Store {
             unscheduled: std::collections::HashSet::new(),
             templates: VecDeque::new(),
             readers: HashMap::new(),
+            notes: VecDeque::new(),
             undo: None,
         };
         for ns in SYSTEM_NAMESPACES {
@@ -455,23 +487,37 @@ impl Store {
     /// `(event, object)` pairs without any filtering by labels: what
     /// controllers' informers feed their work queues with. Gone if `rv` is
     /// older than the log keeps.
-    pub fn changes(&self, rv: u64, kinds: &[Kind]) -> Result<(Changes, u64), Error> {
+    pub fn changes(&self, rv: u64, kinds: &[Kind]) -> Result<(Vec<Note>, u64), Error> {
         self.changes_for(rv, kinds, None)
     }
 
-    /// `changes`, for a reader the log keeps events for: as kube-controller-
-    /// manager's informers receive every event of their watch, the events a
-    /// registered reader has not read yet are kept past the window (until it
-    /// reads them), so it never falls behind the log.
+    /// `changes`, for a registered reader: as kube-controller-manager's
+    /// informers receive every event of their watch, a reader never falls
+    /// behind the log. The store keeps a light note of each change (not the
+    /// object's version) until every reader has read it; a reader reads the
+    /// objects as they are now.
     pub fn changes_for(
         &self,
         rv: u64,
         kinds: &[Kind],
         reader: Option<&str>,
-    ) -> Result<(Changes, u64), Error> {
+    ) -> Result<(Vec<Note>, u64), Error> {
+        let wanted = |k: Kind| kinds.is_empty() || kinds.contains(&k);
         if let Some(name) = reader {
             let mut s = self.inner.write().unwrap_or_else(lock_err);
+            let known = s.readers.contains_key(name);
             s.readers.insert(name.into(), rv);
+            let oldest = s.notes.front().map_or(s.rv, |n| n.rv.saturating_sub(1));
+            if known && rv >= oldest {
+                let start = s.notes.partition_point(|n| n.rv <= rv);
+                let out = s
+                    .notes
+                    .range(start..)
+                    .filter(|n| wanted(n.object_kind))
+                    .cloned()
+                    .collect();
+                return Ok((out, s.rv));
+            }
         }
         let s = self.read();
         if rv < s.compacted {
@@ -484,8 +530,8 @@ impl Store {
         let out = s
             .log
             .range(start..)
-            .filter(|e| kinds.is_empty() || kinds.contains(&e.object.kind))
-            .map(|e| (e.kind, Arc::clone(&e.object)))
+            .filter(|e| wanted(e.object.kind))
+            .map(|e| Note::of(e.rv, e.kind, &e.object))
             .collect();
         Ok((out, s.rv))
     }
@@ -998,6 +1044,10 @@ impl Inner {
                 && !Arc::ptr_eq(&p.meta.labels, &object.meta.labels)
                 && p.meta.labels != object.meta.labels
         });
+        if !self.readers.is_empty() {
+            self.notes
+                .push_back(Note::of(object.meta.resource_version, kind, &object));
+        }
         self.log.push_back(Event {
             rv: object.meta.resource_version,
             kind,
@@ -1007,15 +1057,14 @@ impl Inner {
     }
 
     fn trim_log(&mut self) {
-        let unread = self.readers.values().copied().min().unwrap_or(u64::MAX);
         while self.log.len() > self.window {
-            match self.log.front() {
-                Some(e) if e.rv <= unread => {
-                    self.compacted = e.rv;
-                    self.log.pop_front();
-                }
-                _ => break,
+            if let Some(e) = self.log.pop_front() {
+                self.compacted = e.rv;
             }
+        }
+        let unread = self.readers.values().copied().min().unwrap_or(u64::MAX);
+        while self.notes.front().is_some_and(|n| n.rv <= unread) {
+            self.notes.pop_front();
         }
     }
 
@@ -1025,6 +1074,7 @@ impl Inner {
             rv: self.rv,
             rng: self.rng,
             log_len: self.log.len(),
+            notes_len: self.notes.len(),
             orphaned_len: self.orphaned_owners.len(),
         });
     }
@@ -1039,6 +1089,7 @@ impl Inner {
         self.rv = undo.rv;
         self.rng = undo.rng;
         self.log.truncate(undo.log_len);
+        self.notes.truncate(undo.notes_len);
         self.orphaned_owners.truncate(undo.orphaned_len);
     }
 
