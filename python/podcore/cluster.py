@@ -35,6 +35,9 @@ EPOCH = 1_735_689_600
 
 _FAMILIES = ("IPv4", "IPv6")
 
+#: Reconcile rounds at one instant before the cluster is declared stuck.
+_MAX_ROUNDS = 100_000
+
 Objects = dict[str, Any] | list[dict[str, Any]] | str | bytes | pathlib.Path
 
 
@@ -115,6 +118,14 @@ class Cluster:
             {k for c in self._controllers for k in c.watches} | {"Pod", "PersistentVolumeClaim"}
         )
         self._seen = "0"
+        # Which controllers hear changes of each kind; which controller manages
+        # the object with a given uid (its pods' changes go to it alone).
+        self._watchers: dict[str, list[Controller]] = {}
+        for c in self._controllers:
+            for k in c.watches:
+                self._watchers.setdefault(k, []).append(c)
+        self._owner_of: dict[str, Controller] = {}
+        self._deletion_watchers = [c for c in self._controllers if c.pod_deletions]
         self._volumes = Volumes()
         self._kubelets = Kubelets()
         self._kubelet_wake: float | None = None
@@ -264,7 +275,7 @@ class Cluster:
         """Runs the controllers until none has work at the current instant;
         returns how many changes they made."""
         total = 0
-        while True:
+        for _ in range(_MAX_ROUNDS):
             self._observe()
             done = sum(c.process() for c in self._controllers) + self._gc.sync()
             done += self._nodes.process()
@@ -273,6 +284,12 @@ class Cluster:
             if done == 0:
                 return total
             total += done
+        # Controllers that keep giving each other work at one instant would
+        # otherwise never return.
+        raise RuntimeError(
+            f"the controllers did not quiesce within {_MAX_ROUNDS} rounds at "
+            f"{self.clock.now:g} simulated seconds"
+        )
 
     def _run_kubelets(self) -> int:
         """Lets the kubelets catch up with the clock; returns 1 if they wrote."""
@@ -297,15 +314,29 @@ class Cluster:
                 for ns, name in self.store.keys(c.kind):
                     c.enqueue((ns, name))
             return
+        watchers = self._watchers
+        owner_of = self._owner_of
         for change in changes:
-            if change[0] == "DELETED":
-                if change[1] == "Pod":
+            etype, kind = change[0], change[1]
+            if etype == "DELETED":
+                if kind == "Pod":
                     self._volumes.pod_gone(change[4])
-                elif change[1] == "PersistentVolumeClaim":
+                elif kind == "PersistentVolumeClaim":
                     self._volumes.claim_gone(change[2], change[3])
-            for c in self._controllers:
-                if change[1] in c.watches:
-                    c.observe(change)
+            controller = change[5]
+            if kind == "Pod" and controller is not None and controller in owner_of:
+                # A pod with a known controller concerns that controller (and,
+                # for deletions, the controllers that wait on them).
+                owner_of[controller].observe(change)
+                if etype == "DELETED":
+                    for c in self._deletion_watchers:
+                        if c is not owner_of[controller]:
+                            c.observe(change)
+                continue
+            for c in watchers.get(kind, ()):
+                if c.kind == kind and "Pod" in c.watches:
+                    owner_of.setdefault(change[4], c)
+                c.observe(change)
 
     def advance(self, seconds: float) -> None:
         """Moves the clock ``seconds`` forward, firing what falls due in time

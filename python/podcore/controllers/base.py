@@ -28,6 +28,9 @@ class Controller:
     watches: ClassVar[tuple[str, ...]] = ()
     #: The kind it manages; its own objects' changes enqueue their keys.
     kind: ClassVar[str] = ""
+    #: Whether it needs to hear of every pod deletion, not only of its own
+    #: pods' (a Deployment's Recreate waits for its ReplicaSets' pods to go).
+    pod_deletions: ClassVar[bool] = False
 
     def __init__(self, store: Store, clock: Clock) -> None:
         self.store = store

@@ -514,6 +514,7 @@ def set_replicas_annotations(rs: Obj, desired: int, most: int) -> bool:
 class DeploymentController(Controller):
     kind: ClassVar[str] = "Deployment"
     watches: ClassVar[tuple[str, ...]] = ("Deployment", "ReplicaSet", "Pod")
+    pod_deletions: ClassVar[bool] = True
 
     def __init__(self, store: Any, clock: Clock) -> None:
         super().__init__(store, clock)
