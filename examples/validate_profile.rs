@@ -22,7 +22,9 @@ use std::time::Instant;
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let file = args.next().unwrap_or_else(|| "/tmp/vpairs.jsonl".to_owned());
+    let file = args
+        .next()
+        .unwrap_or_else(|| "/tmp/vpairs.jsonl".to_owned());
     let passes: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(1);
     let mode = args.next().unwrap_or_else(|| "full".to_owned());
     let text = std::fs::read(&file).expect("the pairs file");

@@ -57,35 +57,33 @@ impl Kind {
         Kind::ALL.into_iter().find(|k| k.name() == s)
     }
 
-    pub fn name(self) -> &'static str {
+    /// The store's kind for this one: its names live there.
+    fn store_kind(self) -> crate::store::Kind {
+        use crate::store::Kind as S;
         match self {
-            Kind::ReplicaSet => "ReplicaSet",
-            Kind::Deployment => "Deployment",
-            Kind::StatefulSet => "StatefulSet",
-            Kind::DaemonSet => "DaemonSet",
-            Kind::ControllerRevision => "ControllerRevision",
-            Kind::Job => "Job",
-            Kind::Node => "Node",
-            Kind::PersistentVolumeClaim => "PersistentVolumeClaim",
-            Kind::Namespace => "Namespace",
+            Kind::ReplicaSet => S::ReplicaSet,
+            Kind::Deployment => S::Deployment,
+            Kind::StatefulSet => S::StatefulSet,
+            Kind::DaemonSet => S::DaemonSet,
+            Kind::ControllerRevision => S::ControllerRevision,
+            Kind::Job => S::Job,
+            Kind::Node => S::Node,
+            Kind::PersistentVolumeClaim => S::PersistentVolumeClaim,
+            Kind::Namespace => S::Namespace,
         }
     }
 
+    pub fn name(self) -> &'static str {
+        self.store_kind().name()
+    }
+
     pub fn api_version(self) -> &'static str {
-        match self {
-            Kind::ReplicaSet
-            | Kind::Deployment
-            | Kind::StatefulSet
-            | Kind::DaemonSet
-            | Kind::ControllerRevision => "apps/v1",
-            Kind::Job => "batch/v1",
-            Kind::Node | Kind::PersistentVolumeClaim | Kind::Namespace => "v1",
-        }
+        self.store_kind().api_version()
     }
 
     /// Whether objects of the kind live in a namespace.
     pub fn namespaced(self) -> bool {
-        !matches!(self, Kind::Node | Kind::Namespace)
+        self.store_kind().namespaced()
     }
 }
 
