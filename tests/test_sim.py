@@ -257,3 +257,19 @@ def test_a_claims_files_outlive_the_pod() -> None:
     assert c.volume("b", "d") == {"/db": "rows"}
     with pytest.raises(KeyError):
         c.volume("b", "nope")
+
+
+def test_a_deleted_pod_ends_in_a_terminal_phase_before_it_goes() -> None:
+    c = Cluster(nodes=1)
+    held = pod("a")
+    held["metadata"]["finalizers"] = ["example.com/hold"]
+    c.create(held)
+    c.settle()
+    c.delete("pods", "a")
+    c.settle()
+    p = c.get("pods", "a")
+    # Its containers stopped on SIGTERM with exit code 0: Succeeded.
+    assert p["status"]["phase"] == "Succeeded"
+    assert p["status"]["containerStatuses"][0]["state"]["terminated"]["exitCode"] == 0
+    c.patch("pods", "a", {"metadata": {"finalizers": None}}, type="merge")
+    assert c.list("pods") == []

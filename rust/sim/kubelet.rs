@@ -879,9 +879,11 @@ impl Run {
             .main
             .iter()
             .all(|c| matches!(c.state, CState::Terminated { code: 0, .. }));
-        let phase = if self.deadline_hit || (done && !all_zero && self.stopping.is_none()) {
+        // A pod whose containers have all finished is terminal, a deleted
+        // one too (the kubelet reports it Succeeded or Failed before it goes).
+        let phase = if self.deadline_hit || (done && !all_zero) {
             "Failed"
-        } else if done && self.stopping.is_none() {
+        } else if done {
             "Succeeded"
         } else if main_started {
             "Running"
