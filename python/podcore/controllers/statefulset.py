@@ -25,6 +25,7 @@ the instant the next ready pod becomes available.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -75,6 +76,7 @@ _ORDINAL = re.compile(r"^(.*)-([0-9]+)$")
 # ---------------------------------------------------------------- identity
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def parent_and_ordinal(name: str) -> tuple[str, int]:
     """The StatefulSet a pod name belongs to and its ordinal, or ``("", -1)``
     when the name does not end in ``-<number>`` (an ordinal that does not
