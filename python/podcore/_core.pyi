@@ -239,12 +239,18 @@ class Store:
         """One pass of the scheduler over the pods waiting for a node; returns
         how many pods it bound or newly marked unschedulable."""
     def changes(
-        self, resource_version: str, kinds: builtins.list[str] = ..., *, reader: str | None = None
+        self,
+        resource_version: str,
+        kinds: builtins.list[str] = ...,
+        *,
+        reader: str | None = None,
+        limit: int | None = None,
     ) -> tuple[builtins.list[tuple[str, str, str, str, str, str | None]], str]:
         """Changes after ``resource_version``: ``(type, kind, namespace, name,
         uid, controller_uid)``, and the version to continue from. A named
         ``reader`` has the events it has not read kept for it past the window,
-        as an informer receives every event of its watch.
+        as an informer receives every event of its watch; with ``limit``, at
+        most that many come back (continue from the version returned).
 
         Raises:
             Gone: the version is older than the events kept.

@@ -35,6 +35,10 @@ EPOCH = 1_735_689_600
 
 _FAMILIES = ("IPv4", "IPv6")
 
+#: Changes read from the store at a time (a burst of writes is read in
+#: slices, not turned into one huge list).
+_CHANGES_PER_READ = 10_000
+
 #: Reconcile rounds at one instant before the cluster is declared stuck.
 _MAX_ROUNDS = 100_000
 
@@ -306,14 +310,23 @@ class Cluster:
     def _observe(self) -> None:
         """Feeds the store's changes since the last look to the controllers'
         queues; after a gap in the log, every object is queued again."""
-        try:
-            changes, self._seen = self.store.changes(self._seen, self._kinds, reader="controllers")
-        except Gone:
-            self._seen = self.store.resource_version
-            for c in self._controllers:
-                for ns, name in self.store.keys(c.kind):
-                    c.enqueue((ns, name))
-            return
+        while True:
+            try:
+                changes, self._seen = self.store.changes(
+                    self._seen, self._kinds, reader="controllers", limit=_CHANGES_PER_READ
+                )
+            except Gone:
+                self._seen = self.store.resource_version
+                for c in self._controllers:
+                    for ns, name in self.store.keys(c.kind):
+                        c.enqueue((ns, name))
+                return
+            self._dispatch(changes)
+            if len(changes) < _CHANGES_PER_READ:
+                return
+
+    def _dispatch(self, changes: builtins.list[tuple[str, str, str, str, str, str | None]]) -> None:
+        """Hands each change to the controllers it concerns."""
         watchers = self._watchers
         owner_of = self._owner_of
         for change in changes:

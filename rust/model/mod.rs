@@ -726,7 +726,7 @@ pub struct ContainerStatus {
         deserialize_with = "serde_util::nullable",
         skip_serializing_if = "serde_util::Omit::omit"
     )]
-    pub resources: Option<ResourceRequirements>,
+    pub resources: Option<Box<ResourceRequirements>>,
     #[serde(
         default,
         deserialize_with = "serde_util::nullable",
@@ -760,10 +760,12 @@ impl serde_util::Omit for ContainerStatus {
 }
 
 api_struct! {
+    /// The terminated state is boxed: a pod's status holds two states per
+    /// container, and most of them are not terminated.
     pub struct ContainerState {
         pub waiting: Option<ContainerStateWaiting>,
         pub running: Option<ContainerStateRunning>,
-        pub terminated: Option<ContainerStateTerminated>,
+        pub terminated: Option<Box<ContainerStateTerminated>>,
     }
 }
 

@@ -414,13 +414,14 @@ impl PyStore {
     /// empty): `(type, kind, namespace, name, uid, controller_uid)` tuples,
     /// and the resourceVersion to continue from. What controllers' work queues
     /// are fed with. Raises Gone when the version is older than the log.
-    #[pyo3(signature = (resource_version, kinds = Vec::new(), *, reader = None))]
+    #[pyo3(signature = (resource_version, kinds = Vec::new(), *, reader = None, limit = None))]
     fn changes(
         &self,
         py: Python<'_>,
         resource_version: &str,
         kinds: Vec<String>,
         reader: Option<&str>,
+        limit: Option<usize>,
     ) -> PyResult<(Vec<Change>, String)> {
         let rv: u64 = resource_version.parse().map_err(|_| {
             bad(
@@ -434,7 +435,7 @@ impl PyStore {
             .collect::<PyResult<Vec<Kind>>>()?;
         let (events, next) = self
             .inner
-            .changes_for(rv, &kinds, reader)
+            .changes_for(rv, &kinds, reader, limit.unwrap_or(usize::MAX))
             .map_err(|e| py_err(py, &e))?;
         let out = events
             .iter()

@@ -116,7 +116,7 @@ struct Run {
     /// The kubelet has removed the pod (final delete issued).
     gone: bool,
     ips: Vec<String>,
-    host_ips: Vec<String>,
+    host_ips: Arc<Vec<String>>,
     /// Bumped on every change of plan, so stale timers are ignored.
     epoch: u64,
 }
@@ -152,7 +152,7 @@ impl Ord for Due {
 struct Ipam {
     ranges: Vec<(IpRange, u64, HashSet<u64>)>,
     /// The node's InternalIPs (the pods' hostIPs).
-    host_ips: Vec<String>,
+    host_ips: Arc<Vec<String>>,
 }
 
 #[derive(Clone, Copy)]
@@ -209,7 +209,7 @@ impl Ipam {
         // .0 is the network and .1 the node's bridge: pods start at .2.
         Ipam {
             ranges: cidrs.into_iter().map(|r| (r, 2, HashSet::new())).collect(),
-            host_ips: node_internal_ips(&v),
+            host_ips: Arc::new(node_internal_ips(&v)),
         }
     }
 
@@ -340,7 +340,7 @@ impl Kubelets {
     /// next thing falls due.
     pub fn sync(&mut self, store: &Store, now: f64, epoch: i64) -> Option<f64> {
         let kinds = [Kind::Pod, Kind::Node];
-        let notes = match store.changes_for(self.cursor, &kinds, Some("kubelets")) {
+        let notes = match store.changes_for(self.cursor, &kinds, Some("kubelets"), usize::MAX) {
             Ok((notes, next)) => {
                 self.cursor = next;
                 Some(notes)
@@ -516,9 +516,10 @@ impl Kubelets {
                 .map(|n| Ipam::for_node(&n))
                 .unwrap_or_default()
         });
-        let host_ips = ipam.host_ips.clone();
+        // Every pod of a node shares the node's addresses.
+        let host_ips = Arc::clone(&ipam.host_ips);
         let ips = if spec.host_network {
-            host_ips.clone()
+            host_ips.to_vec()
         } else {
             ipam.allocate()
         };
@@ -1014,14 +1015,14 @@ impl Run {
                     finished,
                     reason,
                 } => ContainerState {
-                    terminated: Some(ContainerStateTerminated {
+                    terminated: Some(Box::new(ContainerStateTerminated {
                         exit_code: *code,
                         reason: (*reason).to_owned(),
                         started_at: Some(ts(*started)),
                         finished_at: Some(ts(*finished)),
                         container_id: container_id(&self.uid, &c.name, c.restarts),
                         ..ContainerStateTerminated::default()
-                    }),
+                    })),
                     ..ContainerState::default()
                 },
             }

@@ -488,7 +488,7 @@ impl Store {
     /// controllers' informers feed their work queues with. Gone if `rv` is
     /// older than the log keeps.
     pub fn changes(&self, rv: u64, kinds: &[Kind]) -> Result<(Vec<Note>, u64), Error> {
-        self.changes_for(rv, kinds, None)
+        self.changes_for(rv, kinds, None, usize::MAX)
     }
 
     /// `changes`, for a registered reader: as kube-controller-manager's
@@ -496,11 +496,15 @@ impl Store {
     /// behind the log. The store keeps a light note of each change (not the
     /// object's version) until every reader has read it; a reader reads the
     /// objects as they are now.
+    ///
+    /// At most `limit` notes come back; the resourceVersion returned is then
+    /// that of the last one, to continue from.
     pub fn changes_for(
         &self,
         rv: u64,
         kinds: &[Kind],
         reader: Option<&str>,
+        limit: usize,
     ) -> Result<(Vec<Note>, u64), Error> {
         let wanted = |k: Kind| kinds.is_empty() || kinds.contains(&k);
         if let Some(name) = reader {
@@ -510,12 +514,16 @@ impl Store {
             let oldest = s.notes.front().map_or(s.rv, |n| n.rv.saturating_sub(1));
             if known && rv >= oldest {
                 let start = s.notes.partition_point(|n| n.rv <= rv);
-                let out = s
-                    .notes
-                    .range(start..)
-                    .filter(|n| wanted(n.object_kind))
-                    .cloned()
-                    .collect();
+                let mut out = Vec::new();
+                for n in s.notes.range(start..) {
+                    if out.len() >= limit {
+                        let last = out.last().map_or(rv, |l: &Note| l.rv);
+                        return Ok((out, last));
+                    }
+                    if wanted(n.object_kind) {
+                        out.push(n.clone());
+                    }
+                }
                 return Ok((out, s.rv));
             }
         }
