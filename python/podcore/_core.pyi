@@ -245,12 +245,14 @@ class Store:
         *,
         reader: str | None = None,
         limit: int | None = None,
+        latest_only: bool = False,
     ) -> tuple[builtins.list[tuple[str, str, str, str, str, str | None]], str]:
         """Changes after ``resource_version``: ``(type, kind, namespace, name,
         uid, controller_uid)``, and the version to continue from. A named
         ``reader`` has the events it has not read kept for it past the window,
         as an informer receives every event of its watch; with ``limit``, at
-        most that many come back (continue from the version returned).
+        most that many come back (continue from the version returned); with
+        ``latest_only``, only each pod's last change among them.
 
         Raises:
             Gone: the version is older than the events kept.

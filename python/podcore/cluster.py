@@ -313,7 +313,11 @@ class Cluster:
         while True:
             try:
                 changes, self._seen = self.store.changes(
-                    self._seen, self._kinds, reader="controllers", limit=_CHANGES_PER_READ
+                    self._seen,
+                    self._kinds,
+                    reader="controllers",
+                    limit=_CHANGES_PER_READ,
+                    latest_only=True,
                 )
             except Gone:
                 self._seen = self.store.resource_version
@@ -322,7 +326,7 @@ class Cluster:
                         c.enqueue((ns, name))
                 return
             self._dispatch(changes)
-            if len(changes) < _CHANGES_PER_READ:
+            if self._seen == self.store.resource_version:
                 return
 
     def _dispatch(self, changes: builtins.list[tuple[str, str, str, str, str, str | None]]) -> None:

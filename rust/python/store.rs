@@ -414,7 +414,8 @@ impl PyStore {
     /// empty): `(type, kind, namespace, name, uid, controller_uid)` tuples,
     /// and the resourceVersion to continue from. What controllers' work queues
     /// are fed with. Raises Gone when the version is older than the log.
-    #[pyo3(signature = (resource_version, kinds = Vec::new(), *, reader = None, limit = None))]
+    #[pyo3(signature = (resource_version, kinds = Vec::new(), *, reader = None, limit = None, latest_only = false))]
+    #[allow(clippy::too_many_arguments)]
     fn changes(
         &self,
         py: Python<'_>,
@@ -422,6 +423,7 @@ impl PyStore {
         kinds: Vec<String>,
         reader: Option<&str>,
         limit: Option<usize>,
+        latest_only: bool,
     ) -> PyResult<(Vec<Change>, String)> {
         let rv: u64 = resource_version.parse().map_err(|_| {
             bad(
@@ -437,9 +439,31 @@ impl PyStore {
             .inner
             .changes_for(rv, &kinds, reader, limit.unwrap_or(usize::MAX))
             .map_err(|e| py_err(py, &e))?;
+        // Level-triggered readers need to know that a pod changed, not each
+        // of its versions: keep each pod's last change of the slice.
+        let keep: Vec<bool> = if latest_only {
+            let mut last: std::collections::HashMap<(&str, &str), usize> =
+                std::collections::HashMap::new();
+            for (i, n) in events.iter().enumerate() {
+                if n.object_kind == Kind::Pod {
+                    last.insert((&n.namespace, &n.name), i);
+                }
+            }
+            events
+                .iter()
+                .enumerate()
+                .map(|(i, n)| {
+                    n.object_kind != Kind::Pod || last.get(&(&*n.namespace, &*n.name)) == Some(&i)
+                })
+                .collect()
+        } else {
+            vec![true; events.len()]
+        };
         let out = events
             .iter()
-            .map(|n| {
+            .zip(&keep)
+            .filter(|(_, k)| **k)
+            .map(|(n, _)| {
                 (
                     n.kind.name(),
                     n.object_kind.name(),
