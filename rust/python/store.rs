@@ -30,6 +30,20 @@ type Change = (
     Option<String>,
 );
 
+/// Whether `pod` belongs to the controller `owner_uid`; a pod no controller
+/// owns (and that is not being deleted) is noted as an orphan to adopt.
+fn owned_or_orphan(pod: &Object, owner_uid: &str, orphans: &mut Vec<String>) -> bool {
+    match store::pods::controller_of(pod) {
+        None => {
+            if !pod.deleting() {
+                orphans.push(pod.meta.name.to_string());
+            }
+            false
+        }
+        Some(r) => r.uid == owner_uid,
+    }
+}
+
 /// The annotation `kubectl apply` keeps the applied manifest in.
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
@@ -711,12 +725,7 @@ impl PyStore {
             let Some(status) = p.pod_status() else {
                 continue;
             };
-            let controller = p
-                .meta
-                .owner_references
-                .iter()
-                .find(|r| r.controller == Some(true))
-                .map(|r| r.uid.clone());
+            let controller = store::pods::controller_of(p).map(|r| r.uid.clone());
             let ready = status.phase == "Running" && store::pods::ready_since(status).is_some();
             let available_in = store::pods::ready_since(status).map(|since| {
                 if min_ready_seconds == 0 {
@@ -802,20 +811,8 @@ impl PyStore {
                 continue;
             };
             seen.insert(p.meta.uid.to_string());
-            let controller = p
-                .meta
-                .owner_references
-                .iter()
-                .find(|r| r.controller == Some(true));
-            match controller {
-                None => {
-                    if !p.deleting() {
-                        orphans.push(p.meta.name.to_string());
-                    }
-                    continue;
-                }
-                Some(r) if r.uid != owner_uid => continue,
-                Some(_) => {}
+            if !owned_or_orphan(p, owner_uid, &mut orphans) {
+                continue;
             }
             let index = p
                 .meta
@@ -947,20 +944,8 @@ impl PyStore {
             let Some(status) = p.pod_status() else {
                 continue;
             };
-            let controller = p
-                .meta
-                .owner_references
-                .iter()
-                .find(|r| r.controller == Some(true));
-            match controller {
-                None => {
-                    if !p.deleting() {
-                        orphans.push(p.meta.name.to_string());
-                    }
-                    continue;
-                }
-                Some(r) if r.uid != owner_uid => continue,
-                Some(_) => {}
+            if !owned_or_orphan(p, owner_uid, &mut orphans) {
+                continue;
             }
             let node = p.node_name().unwrap_or_default().to_owned();
             let target = if node.is_empty() {

@@ -61,7 +61,8 @@ pub fn is_available(pod: &Object, min_ready_seconds: i64, now: i64) -> bool {
         .is_some_and(|t| min_ready_seconds == 0 || t + min_ready_seconds <= now)
 }
 
-fn controller_of(pod: &Object) -> Option<&OwnerReference> {
+/// The pod's controller ownerReference, if any.
+pub fn controller_of(pod: &Object) -> Option<&OwnerReference> {
     pod.meta
         .owner_references
         .iter()
