@@ -62,7 +62,6 @@ from __future__ import annotations
 
 import math
 import pathlib
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -71,6 +70,7 @@ import yaml
 
 from podcore import _yaml
 from podcore.cluster import Cluster
+from podcore.controllers.base import timestamp
 from podcore.errors import ApiError, Invalid, NotFound
 from podcore.events import Event, EventRecorder, Sample, object_name
 from podcore.sim.nodes import make_node
@@ -736,7 +736,7 @@ class Runner:
     def _add_node(self, step: Step) -> None:
         c = self.cluster
         name = self._node_name(step)
-        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(c.store.now))
+        stamp = timestamp(c.store.now)
         node = make_node(name, self._next_node, c.ip_families, stamp, step.fields.get("node"))
         self._next_node += 1
         c.store.create(node)

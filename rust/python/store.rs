@@ -858,13 +858,8 @@ impl PyStore {
         let strays: Vec<String> = candidates
             .iter()
             .filter(|o| {
-                o.kind == Kind::Pod
-                    && &*o.meta.namespace == namespace
-                    && !seen.contains(&o.meta.uid.to_string())
-                    && o.meta
-                        .owner_references
-                        .iter()
-                        .any(|r| r.controller == Some(true) && r.uid == owner_uid)
+                !seen.contains(&o.meta.uid.to_string())
+                    && store::pods::controlled_pod(o, namespace, owner_uid)
             })
             .map(|o| o.meta.name.to_string())
             .collect();
@@ -986,14 +981,9 @@ impl PyStore {
                 .dependents(owner_uid)
                 .iter()
                 .filter(|o| {
-                    o.kind == Kind::Pod
-                        && &*o.meta.namespace == namespace
-                        && !o.deleting()
+                    !o.deleting()
                         && !seen.contains(&*o.meta.name)
-                        && o.meta
-                            .owner_references
-                            .iter()
-                            .any(|r| r.controller == Some(true) && r.uid == owner_uid)
+                        && store::pods::controlled_pod(o, namespace, owner_uid)
                 })
                 .map(|o| o.meta.name.to_string())
                 .collect();

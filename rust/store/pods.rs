@@ -61,6 +61,13 @@ pub fn is_available(pod: &Object, min_ready_seconds: i64, now: i64) -> bool {
         .is_some_and(|t| min_ready_seconds == 0 || t + min_ready_seconds <= now)
 }
 
+/// Whether `obj` is a pod of namespace `ns` whose controller is `owner_uid`.
+pub fn controlled_pod(obj: &Object, ns: &str, owner_uid: &str) -> bool {
+    obj.kind == Kind::Pod
+        && &*obj.meta.namespace == ns
+        && controller_of(obj).is_some_and(|r| r.uid == owner_uid)
+}
+
 /// The pod's controller ownerReference, if any.
 pub fn controller_of(pod: &Object) -> Option<&OwnerReference> {
     pod.meta
@@ -99,11 +106,7 @@ impl Store {
         }
         for slot in s.owners.get(owner_uid) {
             let Some(pod) = s.at(slot) else { continue };
-            if pod.kind == Kind::Pod
-                && !seen.contains(&pod.meta.uid)
-                && &*pod.meta.namespace == ns
-                && controller_of(&pod).is_some_and(|r| r.uid == owner_uid)
-            {
+            if !seen.contains(&pod.meta.uid) && controlled_pod(&pod, ns, owner_uid) {
                 out.strays.push(pod);
             }
         }

@@ -20,10 +20,7 @@ use crate::input::{self, DecodeError};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
-use types::{
-    ControllerRevision, DaemonSet, Deployment, Job, Namespace, Node, PersistentVolumeClaim,
-    ReplicaSet, StatefulSet,
-};
+use types::{ControllerRevision, Job};
 
 /// A kind the store holds besides Pods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -142,56 +139,34 @@ fn encode<T: Serialize>(kind: Kind, obj: &T) -> Value {
 /// `controller-uid`/`job-name` template labels from it and from the name,
 /// which must therefore be final (generated from `generateName` already).
 pub fn normalize(kind: Kind, obj: &Value, uid: &str) -> Result<Value, DecodeError> {
-    Ok(match kind {
-        Kind::Deployment => {
-            let mut d: Deployment = decode(kind, obj)?;
-            apps::default_deployment(&mut d);
-            encode(kind, &d)
-        }
-        Kind::ReplicaSet => {
-            let mut rs: ReplicaSet = decode(kind, obj)?;
-            apps::default_replica_set(&mut rs);
-            encode(kind, &rs)
-        }
-        Kind::StatefulSet => {
-            let mut ss: StatefulSet = decode(kind, obj)?;
-            apps::default_stateful_set(&mut ss);
-            encode(kind, &ss)
-        }
-        Kind::DaemonSet => {
-            let mut ds: DaemonSet = decode(kind, obj)?;
-            apps::default_daemon_set(&mut ds);
-            encode(kind, &ds)
-        }
-        Kind::ControllerRevision => {
-            let cr: ControllerRevision = decode(kind, obj)?;
-            encode(kind, &cr)
-        }
-        Kind::Job => {
-            let mut job: Job = decode(kind, obj)?;
-            batch::default_job(&mut job);
-            batch::generate_selector(&mut job, uid);
+    match kind {
+        Kind::Deployment => defaulted(kind, obj, apps::default_deployment),
+        Kind::ReplicaSet => defaulted(kind, obj, apps::default_replica_set),
+        Kind::StatefulSet => defaulted(kind, obj, apps::default_stateful_set),
+        Kind::DaemonSet => defaulted(kind, obj, apps::default_daemon_set),
+        Kind::ControllerRevision => defaulted(kind, obj, |_: &mut ControllerRevision| {}),
+        Kind::Job => defaulted(kind, obj, |job: &mut Job| {
+            batch::default_job(job);
+            batch::generate_selector(job, uid);
             // The stored job is defaulted again whenever it is read, so the
             // generated template labels reach the job's own empty labels.
-            batch::default_job(&mut job);
-            encode(kind, &job)
-        }
-        Kind::Node => {
-            let mut node: Node = decode(kind, obj)?;
-            core::default_node(&mut node);
-            encode(kind, &node)
-        }
-        Kind::PersistentVolumeClaim => {
-            let mut pvc: PersistentVolumeClaim = decode(kind, obj)?;
-            core::default_pvc(&mut pvc);
-            encode(kind, &pvc)
-        }
-        Kind::Namespace => {
-            let mut ns: Namespace = decode(kind, obj)?;
-            core::default_namespace(&mut ns);
-            encode(kind, &ns)
-        }
-    })
+            batch::default_job(job);
+        }),
+        Kind::Node => defaulted(kind, obj, core::default_node),
+        Kind::PersistentVolumeClaim => defaulted(kind, obj, core::default_pvc),
+        Kind::Namespace => defaulted(kind, obj, core::default_namespace),
+    }
+}
+
+/// `obj` decoded as `T`, defaulted by `defaults`, and encoded again.
+fn defaulted<T: DeserializeOwned + Serialize>(
+    kind: Kind,
+    obj: &Value,
+    defaults: impl FnOnce(&mut T),
+) -> Result<Value, DecodeError> {
+    let mut typed: T = decode(kind, obj)?;
+    defaults(&mut typed);
+    Ok(encode(kind, &typed))
 }
 
 /// The status an object starts with: what the strategy's

@@ -15,9 +15,6 @@ Key = tuple[str, str]
 #: A store change: (type, kind, namespace, name, uid, controller uid).
 Change = tuple[str, str, str, str, str, "str | None"]
 
-#: Kubernetes' timestamp format (metav1.Time).
-EPOCH = 1_735_689_600
-
 
 class Controller:
     """A level-triggered controller: changes become keys in its queue, and

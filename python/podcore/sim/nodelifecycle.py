@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from podcore._core import Kubelets, Store
+from podcore.controllers.base import timestamp
 from podcore.errors import NotFound
 from podcore.sim.clock import Clock
 
@@ -15,12 +16,6 @@ from podcore.sim.clock import Clock
 NODE_MONITOR_GRACE_PERIOD = 50.0
 
 UNREACHABLE = "node.kubernetes.io/unreachable"
-
-
-def _stamp(unix: int) -> str:
-    import time
-
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(unix))
 
 
 class NodeLifecycleController:
@@ -46,7 +41,7 @@ class NodeLifecycleController:
             node = self.store.get("Node", name, "")
         except NotFound:
             return
-        stamp = _stamp(self.store.now)
+        stamp = timestamp(self.store.now)
         status = node.get("status") or {}
         conditions = []
         for c in status.get("conditions", []):
