@@ -333,6 +333,10 @@ class Cluster:
         """Hands each change to the controllers it concerns."""
         watchers = self._watchers
         owner_of = self._owner_of
+        # For controllers that say so, a controlled pod's addition or change
+        # only queues its controller's key (deletions can concern others), so
+        # within one read the first such change per controller is enough.
+        queued: set[str] = set()
         for change in changes:
             etype, kind = change[0], change[1]
             if etype == "DELETED":
@@ -342,6 +346,10 @@ class Cluster:
                     self._volumes.claim_gone(change[2], change[3])
             controller = change[5]
             if kind == "Pod" and controller is not None and controller in owner_of:
+                if etype != "DELETED" and owner_of[controller].changes_queue_controller_only:
+                    if controller in queued:
+                        continue
+                    queued.add(controller)
                 # A pod with a known controller concerns that controller (and,
                 # for deletions, the controllers that wait on them).
                 owner_of[controller].observe(change)

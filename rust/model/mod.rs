@@ -664,6 +664,54 @@ api_struct! {
     }
 }
 
+impl PodStatus {
+    /// A copy without the init and regular containers' statuses, for a
+    /// writer (the kubelet) that rebuilds them: copying them only to replace
+    /// them is most of a status's cost.
+    #[must_use]
+    pub fn clone_without_container_statuses(&self) -> PodStatus {
+        // Destructured in full, so that a field added to the model is copied.
+        let PodStatus {
+            observed_generation,
+            phase,
+            conditions,
+            message,
+            reason,
+            nominated_node_name,
+            host_ip,
+            host_ips,
+            pod_ip,
+            pod_ips,
+            start_time,
+            init_container_statuses: _,
+            container_statuses: _,
+            qos_class,
+            ephemeral_container_statuses,
+            resize,
+            resource_claim_statuses,
+        } = self;
+        PodStatus {
+            observed_generation: *observed_generation,
+            phase: phase.clone(),
+            conditions: conditions.clone(),
+            message: message.clone(),
+            reason: reason.clone(),
+            nominated_node_name: nominated_node_name.clone(),
+            host_ip: host_ip.clone(),
+            host_ips: host_ips.clone(),
+            pod_ip: pod_ip.clone(),
+            pod_ips: pod_ips.clone(),
+            start_time: start_time.clone(),
+            init_container_statuses: Vec::new(),
+            container_statuses: Vec::new(),
+            qos_class: qos_class.clone(),
+            ephemeral_container_statuses: ephemeral_container_statuses.clone(),
+            resize: resize.clone(),
+            resource_claim_statuses: resource_claim_statuses.clone(),
+        }
+    }
+}
+
 api_struct! {
     pub struct PodIp {
         pub ip: String,

@@ -520,9 +520,16 @@ impl PyStore {
         let mut fully_labeled = 0;
         let mut next_available: Option<i64> = None;
         for p in &view.active {
-            if let Some(since) = p.pod_status().and_then(store::pods::ready_since) {
+            let status = p.pod_status();
+            if min_ready_seconds == 0 {
+                // Ready is available at once: no need to read when it became so.
+                if status.is_some_and(store::pods::is_ready) {
+                    ready += 1;
+                    available += 1;
+                }
+            } else if let Some(since) = status.and_then(store::pods::ready_since) {
                 ready += 1;
-                if min_ready_seconds == 0 || since + min_ready_seconds <= now {
+                if since + min_ready_seconds <= now {
                     available += 1;
                 } else {
                     let at = since + min_ready_seconds;

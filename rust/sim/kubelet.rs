@@ -18,7 +18,6 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
-use std::fmt::Write as _;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
 
@@ -279,7 +278,10 @@ fn container_id(uid: &str, name: &str, restarts: i32) -> String {
             h ^= u64::from(b);
             h = h.wrapping_mul(0x0100_0000_01b3);
         }
-        let _ = write!(out, "{h:016x}");
+        for shift in (0..16).rev() {
+            let nibble = (h >> (shift * 4)) & 0xf;
+            out.push(char::from(b"0123456789abcdef"[nibble as usize]));
+        }
     }
     out
 }
@@ -576,13 +578,13 @@ impl Kubelets {
         }
         touched.sort();
         touched.dedup();
+        let stamp = time::format(epoch + now.floor() as i64);
         for key in touched {
             let Some(run) = self.runs.get_mut(&key) else {
                 continue;
             };
-            let stamp = time::format(epoch + now.floor() as i64);
             let _ =
-                tx.update_pod_status(&run.ns, &run.name, |st| run.write_status(st, &stamp, epoch));
+                tx.rewrite_pod_status(&run.ns, &run.name, |st| run.write_status(st, &stamp, epoch));
             if run.finished_terminating() && !run.gone {
                 run.gone = true;
                 let opts = DeleteOptions {
@@ -868,7 +870,11 @@ impl Run {
         self.stopping.is_some() && self.stage == Stage::Done
     }
 
-    fn write_status(&self, st: &mut PodStatus, stamp: &str, epoch: i64) {
+    /// The pod's status as the kubelet reports it now, from the stored one
+    /// (whose container statuses it replaces).
+    fn write_status(&self, stored: &PodStatus, stamp: &str, epoch: i64) -> PodStatus {
+        let mut status = stored.clone_without_container_statuses();
+        let st = &mut status;
         let ts = |t: f64| time::format(epoch + t.floor() as i64);
         let initialized = !matches!(self.stage, Stage::Init(_));
         let main_started = self
@@ -977,6 +983,7 @@ impl Run {
             .iter()
             .map(|c| self.container_status(c, &ts, false))
             .collect();
+        status
     }
 
     fn container_status(&self, c: &Ctr, ts: &dyn Fn(f64) -> String, init: bool) -> ContainerStatus {

@@ -726,14 +726,32 @@ impl Tx<'_> {
         name: &str,
         f: impl FnOnce(&mut PodStatus),
     ) -> Result<Arc<Object>, Error> {
+        self.rewrite_pod_status(namespace, name, |old| {
+            let mut st = old.clone();
+            f(&mut st);
+            st
+        })
+    }
+
+    /// Writes a pod's status as `f` makes it from the stored one (for
+    /// writers that rebuild most of it rather than edit a copy); an equal
+    /// status writes nothing.
+    pub fn rewrite_pod_status(
+        &mut self,
+        namespace: &str,
+        name: &str,
+        f: impl FnOnce(&PodStatus) -> PodStatus,
+    ) -> Result<Arc<Object>, Error> {
         let old = self.inner.get(Kind::Pod, namespace, name)?;
+        let Body::Pod { status: stored, .. } = &old.body else {
+            return Ok(old);
+        };
+        let st = f(stored);
+        if st == **stored {
+            return Ok(old);
+        }
         let mut new = (*old).clone();
         if let Body::Pod { status, .. } = &mut new.body {
-            let mut st = (**status).clone();
-            f(&mut st);
-            if st == **status {
-                return Ok(old);
-            }
             *status = Arc::new(st);
         }
         Ok(self.inner.finish_update(new, old))
@@ -916,7 +934,7 @@ impl Inner {
                 .collect();
             // In key order (`namespace/name`, as etcd orders them), compared
             // without building the keys.
-            out.sort_unstable_by(|a, b| key_bytes(a).cmp(key_bytes(b)));
+            out.sort_unstable_by(|a, b| key_order(a, b));
             return out;
         }
         table
@@ -1851,6 +1869,17 @@ pub fn set_condition(
         message: message.to_owned(),
         ..Default::default()
     });
+}
+
+/// Two objects of one kind in key order (`namespace/name`, as etcd orders
+/// them), compared without building the keys. Within one namespace that is
+/// the names' order; across namespaces the separator takes part.
+fn key_order(a: &Object, b: &Object) -> std::cmp::Ordering {
+    let (na, nb) = (&*a.meta.namespace, &*b.meta.namespace);
+    if na == nb {
+        return a.meta.name.cmp(&b.meta.name);
+    }
+    key_bytes(a).cmp(key_bytes(b))
 }
 
 /// The bytes of an object's key (`namespace/name`), without building it.

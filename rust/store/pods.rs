@@ -40,6 +40,14 @@ pub fn is_active(pod: &Object) -> bool {
             .is_some_and(|s| !matches!(s.phase.as_str(), "Succeeded" | "Failed"))
 }
 
+/// Whether the pod's Ready condition is True.
+pub fn is_ready(status: &PodStatus) -> bool {
+    status
+        .conditions
+        .iter()
+        .any(|c| c.type_ == "Ready" && c.status == "True")
+}
+
 /// When the pod's Ready condition last became True (Unix seconds), if it is True.
 pub fn ready_since(status: &PodStatus) -> Option<i64> {
     status
@@ -83,9 +91,7 @@ impl Store {
     pub fn owned_pods(&self, ns: &str, selector: &Selector, owner_uid: &str) -> OwnedPods {
         let s = self.read();
         let mut out = OwnedPods::default();
-        let mut seen = std::collections::HashSet::new();
         for pod in s.list(Kind::Pod, Some(ns), selector) {
-            seen.insert(pod.meta.uid.clone());
             match controller_of(&pod) {
                 Some(r) if r.uid == owner_uid => {
                     if pod.deleting() {
@@ -106,7 +112,10 @@ impl Store {
         }
         for slot in s.owners.get(owner_uid) {
             let Some(pod) = s.at(slot) else { continue };
-            if !seen.contains(&pod.meta.uid) && controlled_pod(&pod, ns, owner_uid) {
+            // The listing above holds exactly the pods of `ns` the selector
+            // matches, so an owned pod is left out of it when it stopped
+            // matching.
+            if controlled_pod(&pod, ns, owner_uid) && !selector.matches(&pod.meta.labels) {
                 out.strays.push(pod);
             }
         }

@@ -10,12 +10,33 @@ pub fn format(unix: i64) -> String {
     let days = unix.div_euclid(86_400);
     let secs = unix.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
+    if !(0..=9999).contains(&y) {
+        return format!(
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60
+        );
+    }
+    // Written digit by digit: statuses carry several timestamps each and the
+    // simulation writes hundreds of thousands of them.
+    let mut out = String::with_capacity(20);
+    let fields = [
+        (y, 4, '-'),
+        (m, 2, '-'),
+        (d, 2, 'T'),
+        (secs / 3600, 2, ':'),
+        (secs / 60 % 60, 2, ':'),
+        (secs % 60, 2, 'Z'),
+    ];
+    for (value, width, after) in fields {
+        for place in (0..width).rev() {
+            let digit = (value / 10_i64.pow(place)) % 10;
+            out.push(char::from(b'0' + digit as u8));
+        }
+        out.push(after);
+    }
+    out
 }
 
 /// Parses what `format` prints (and any RFC 3339 time with an offset, to
@@ -88,6 +109,35 @@ mod tests {
     fn epoch_prints_as_new_year_2025() {
         assert_eq!(format(EPOCH), "2025-01-01T00:00:00Z");
         assert_eq!(format(EPOCH + 86_400 * 59 + 3661), "2025-03-01T01:01:01Z");
+    }
+
+    #[test]
+    fn format_prints_rfc3339_seconds_for_any_time() {
+        let layout = |t: i64| {
+            let (y, m, d) = civil_from_days(t.div_euclid(86_400));
+            let s = t.rem_euclid(86_400);
+            format!(
+                "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+                s / 3600,
+                s / 60 % 60,
+                s % 60
+            )
+        };
+        let mut t = -62_167_219_200; // 0000-01-01
+        while t < 253_402_300_800 {
+            assert_eq!(format(t), layout(t));
+            t += 7_777_777;
+        }
+        for t in [
+            -62_167_219_201,
+            253_402_300_800,
+            253_402_300_799,
+            0,
+            59,
+            86_399,
+        ] {
+            assert_eq!(format(t), layout(t));
+        }
     }
 
     #[test]

@@ -28,6 +28,10 @@ class Controller:
     #: Whether it needs to hear of every pod deletion, not only of its own
     #: pods' (a Deployment's Recreate waits for its ReplicaSets' pods to go).
     pod_deletions: ClassVar[bool] = False
+    #: True when a pod's addition or change matters to it only as "queue the
+    #: pod's controller": the cluster then hands it one such change per
+    #: controller and read of the change feed.
+    changes_queue_controller_only: ClassVar[bool] = False
 
     def __init__(self, store: Store, clock: Clock) -> None:
         self.store = store

@@ -16,6 +16,7 @@ BURST_REPLICAS = 500
 class ReplicaSetController(Controller):
     kind: ClassVar[str] = "ReplicaSet"
     watches: ClassVar[tuple[str, ...]] = ("ReplicaSet", "Pod")
+    changes_queue_controller_only: ClassVar[bool] = True
 
     def sync(self, key: Key) -> None:
         rs = self.get(key)
