@@ -328,6 +328,11 @@ class Store:
             and ``strays``: the names of the matching pods without a
             controller and of its pods that stopped matching.
         """
+    def version_of(
+        self, kind: str, name: str, namespace: str = "default"
+    ) -> tuple[str, str] | None:
+        """The stored object's ``(resourceVersion, uid)``, or None when there
+        is none (a cheap check whether a dict read earlier is still current)."""
     def watch(
         self,
         kind: str | None = None,

@@ -994,6 +994,26 @@ impl PyStore {
         d.set_item("strays", strays)?;
         Ok(d)
     }
+
+    /// The stored object's `(resourceVersion, uid)`, or None when there is
+    /// none: lets a controller keep the dict it last read or wrote and
+    /// convert the object again only after someone else changed it.
+    #[pyo3(signature = (kind, name, namespace = "default"))]
+    fn version_of(
+        &self,
+        py: Python<'_>,
+        kind: &str,
+        name: &str,
+        namespace: &str,
+    ) -> PyResult<Option<(String, String)>> {
+        let kind = kind_arg(py, kind)?;
+        let ns = if kind.namespaced() { namespace } else { "" };
+        Ok(self
+            .inner
+            .get(kind, ns, name)
+            .ok()
+            .map(|o| (o.meta.resource_version.to_string(), o.meta.uid.to_string())))
+    }
 }
 
 /// The node an unbound DaemonSet pod is meant for: the single value of the

@@ -478,6 +478,8 @@ class _NodeCache:
         self.cursor: str | None = None
         self.nodes: dict[str, _Node] = {}
         self.names: list[str] = []
+        #: Raised whenever a node is added, changed or removed.
+        self.version = 0
 
     def refresh(self) -> set[str]:
         """Catches up; returns the names of nodes added or changed."""
@@ -500,10 +502,12 @@ class _NodeCache:
                     changed.add(name)
                 if names:
                     self.names = sorted(self.nodes)
+                    self.version += 1
                 return changed
         self.cursor = self.store.resource_version
         self.nodes = {n["metadata"]["name"]: self._info(n) for n in self.store.list("Node")}
         self.names = sorted(self.nodes)
+        self.version += 1
         return set(self.nodes)
 
     @staticmethod
@@ -525,6 +529,8 @@ class _Verdicts:
         self.placement = placement
         #: node name → (resourceVersion seen, verdict)
         self.by_node: dict[str, tuple[str, Verdict]] = {}
+        #: The verdicts of every node at a version of the node cache.
+        self.all: tuple[int, dict[str, Verdict]] | None = None
 
 
 # ---------------------------------------------------------------- controller
@@ -544,6 +550,10 @@ class DaemonSetController(Controller):
         self._gone: dict[str, float] = {}
         #: A delaying queue: each key waits once, for the earliest time asked.
         self._requeue_at: dict[Key, Any] = {}
+        #: The pods the current sync created, as a read would show them, and
+        #: whether it wrote anything else (then only a read tells).
+        self._created: list[DaemonPod] = []
+        self._other_writes = False
 
     # ------------------------------------------------------------ events
 
@@ -603,11 +613,18 @@ class DaemonSetController(Controller):
         hash_ = str(cur["metadata"].get("labels", {}).get(HASH_LABEL, ""))
         verdicts = self._node_verdicts(ds)
         pods = self._claim_pods(ds)
+        self._created = []
+        self._other_writes = False
         wrote = self._manage(ds, verdicts, hash_, pods)
         if not wrote and spec.get("updateStrategy", {}).get("type") == "RollingUpdate":
             wrote = self._rolling_update(ds, verdicts, hash_, pods)
-        if wrote:
+        if wrote and not self._other_writes:
+            # Only creations: the new pods are known without reading all
+            # the DaemonSet's pods again (thousands on a big cluster).
+            pods = sorted([*pods, *self._created], key=lambda p: p.name)
+        elif wrote:
             pods = self._read_pods(ds)[0]
+        self._created = []
         self._cleanup_history(ds, old, pods)
         self._update_status(ds, verdicts, hash_, pods)
 
@@ -631,6 +648,9 @@ class DaemonSetController(Controller):
         if cached is None or cached.fingerprint != fingerprint:
             cached = _Verdicts(fingerprint, Placement(tspec))
             self._verdicts[uid] = cached
+        if cached.all is not None and cached.all[0] == self._nodes.version:
+            # No node changed since: the same verdicts (callers only read them).
+            return cached.all[1]
         seen = cached.by_node
         placement = cached.placement
         out: dict[str, Verdict] = {}
@@ -645,6 +665,7 @@ class DaemonSetController(Controller):
         if len(seen) > len(out):
             for name in [n for n in seen if n not in out]:
                 del seen[name]
+        cached.all = (self._nodes.version, out)
         return out
 
     # ------------------------------------------------------------ pods
@@ -724,6 +745,7 @@ class DaemonSetController(Controller):
             # scheduled; bound ones are left to the pod garbage collector.
             delete.extend(p.name for p in on_node if not p.node)
             gc_wrote |= self._collect_orphaned(ds, target, [p for p in on_node if p.node])
+        self._other_writes |= gc_wrote
         return self._sync_nodes(ds, delete, need, hash_) or gc_wrote
 
     def _pods_on_node(
@@ -871,7 +893,7 @@ class DaemonSetController(Controller):
             while pos < len(create):
                 chunk = create[pos : pos + batch]
                 try:
-                    self.store.create_pods(
+                    made = self.store.create_pods(
                         ns,
                         template,
                         count=len(chunk),
@@ -881,9 +903,19 @@ class DaemonSetController(Controller):
                     )
                 except ApiError:
                     break
+                if len(made) == len(chunk):
+                    created = self.now()
+                    hash_label = template["metadata"]["labels"].get(HASH_LABEL)
+                    self._created.extend(
+                        DaemonPod(pod, "", node, "Pending", False, None, created, hash_label)
+                        for pod, node in zip(made, chunk, strict=True)
+                    )
+                else:
+                    self._other_writes = True
                 pos += batch
                 batch = min(2 * batch, len(create) - pos)
         if delete:
+            self._other_writes = True
             self.store.delete_many("Pod", [(ns, n) for n in delete])
         return bool(create or delete)
 
@@ -1143,7 +1175,7 @@ class DaemonSetController(Controller):
                 if not on_node:
                     continue
                 current += 1
-                pod = min(on_node, key=by_creation)
+                pod = on_node[0] if len(on_node) == 1 else min(on_node, key=by_creation)
                 if pod.ready:
                     ready += 1
                     if pod.available:

@@ -387,14 +387,55 @@ class _Sync:
         return not self.indexed or 0 <= p.index < (self.completions or 0)
 
 
+class JobCache:
+    """The Jobs as the two job controllers last read or wrote them, shared
+    like an informer's cache: a Job becomes a dict again only once its
+    resourceVersion has moved on. A Job is synced after every change of it
+    and of its pods, and converting the whole object (template included)
+    each time cost more than the sync's own work. The dicts are shared and
+    must not be changed in place."""
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+        self._jobs: dict[Key, tuple[str, Obj]] = {}
+
+    def get(self, key: Key) -> Obj | None:
+        ns, name = key
+        version = self.store.version_of("Job", name, ns)
+        if version is None:
+            self._jobs.pop(key, None)
+            return None
+        hit = self._jobs.get(key)
+        if hit is not None and hit[0] == version[0]:
+            return hit[1]
+        try:
+            job: Obj = self.store.get("Job", name, ns)
+        except NotFound:
+            return None
+        self.remember(job)
+        return job
+
+    def remember(self, job: Obj) -> None:
+        """Keeps ``job`` as stored (what a read or a write returned)."""
+        meta = job["metadata"]
+        self._jobs[(meta["namespace"], meta["name"])] = (meta["resourceVersion"], job)
+
+
 class JobController(Controller):
     """kube-controller-manager's job-controller."""
 
     kind: ClassVar[str] = "Job"
     watches: ClassVar[tuple[str, ...]] = ("Job", "Pod")
 
-    def __init__(self, store: Any, clock: Clock) -> None:
+    def __init__(self, store: Any, clock: Clock, jobs: JobCache | None = None) -> None:
         super().__init__(store, clock)
+        self.jobs = jobs if jobs is not None else JobCache(store)
+        #: Per Job key: (uid, generation, indexed, the pod template as the
+        #: pods are made from it). The template is immutable but for a
+        #: suspended Job's scheduling fields, which raise the generation.
+        self._templates: dict[Key, tuple[str, int, bool, Obj]] = {}
+        #: The last timestamp text, by Unix second.
+        self._stamp: tuple[int, str] = (0, timestamp(0))
         #: Per Job key: consecutive pod failures since the last success and
         #: when the last one happened (the controller's backoffStore).
         self._backoff: dict[Key, tuple[int, int | None]] = {}
@@ -457,9 +498,10 @@ class JobController(Controller):
     # ------------------------------------------------------------ sync
 
     def sync(self, key: Key) -> None:
-        job = self.get(key)
+        job = self.jobs.get(key)
         if job is None:
             self._backoff.pop(key, None)
+            self._templates.pop(key, None)
             return
         spec, meta = job["spec"], job["metadata"]
         if spec.get("managedBy", CONTROLLER_NAME) != CONTROLLER_NAME:
@@ -467,6 +509,7 @@ class JobController(Controller):
         status: Obj = job.get("status") or {}
         if is_finished(status):
             self._backoff.pop(key, None)
+            self._templates.pop(key, None)
             return
         if spec.get("completionMode", "NonIndexed") not in ("NonIndexed", "Indexed"):
             return
@@ -512,7 +555,9 @@ class JobController(Controller):
     def _sync(self, key: Key, ctx: _Sync, status: Obj) -> None:
         job, spec = ctx.job, ctx.spec
         now = self.now()
-        stamp = timestamp(now)
+        if self._stamp[0] != now:
+            self._stamp = (now, timestamp(now))
+        stamp = self._stamp[1]
         suspended = bool(spec.get("suspend"))
         uncounted = status.get("uncountedTerminatedPods") or {}
         unc_succeeded: list[str] = list(uncounted.get("succeeded") or [])
@@ -714,8 +759,26 @@ class JobController(Controller):
         new_status["uncountedTerminatedPods"] = unc
         out = _go_status(new_status)
         if out != status:
+            # The status subresource reads only the identity, the
+            # preconditions and the status: the rest of the Job (its
+            # template) need not be converted again.
+            meta = job["metadata"]
             try:
-                self.store.replace_status({**job, "status": out})
+                self.jobs.remember(
+                    self.store.replace_status(
+                        {
+                            "apiVersion": job["apiVersion"],
+                            "kind": job["kind"],
+                            "metadata": {
+                                "name": meta["name"],
+                                "namespace": meta["namespace"],
+                                "uid": meta["uid"],
+                                "resourceVersion": meta["resourceVersion"],
+                            },
+                            "status": out,
+                        }
+                    )
+                )
             except ApiError:
                 self.enqueue(key)
         if ctx.finished is not None and ctx.finished[0] in ("Complete", "Failed"):
@@ -909,12 +972,7 @@ class JobController(Controller):
         job = ctx.job
         meta = job["metadata"]
         ns, name = meta["namespace"], meta["name"]
-        template = copy.deepcopy(ctx.spec.get("template") or {})
-        tmeta = template.setdefault("metadata", {})
-        finalizers = list(tmeta.get("finalizers") or [])
-        if TRACKING_FINALIZER not in finalizers:
-            finalizers.append(TRACKING_FINALIZER)
-        tmeta["finalizers"] = finalizers
+        template = self._template(ctx)
         owner = owner_reference(job)
         if not ctx.indexed:
             try:
@@ -925,7 +983,6 @@ class JobController(Controller):
                 )
             except ApiError:
                 return 0
-        _add_index_env(template)
         made = 0
         for ix in indexes:
             annotations = {COMPLETION_INDEX: str(ix)}
@@ -951,6 +1008,27 @@ class JobController(Controller):
                 continue
             made += 1
         return made
+
+    def _template(self, ctx: _Sync) -> Obj:
+        """The Job's pod template with the tracking finalizer (and, for an
+        Indexed Job, the completion index variable), made once per
+        generation of the Job."""
+        meta = ctx.job["metadata"]
+        key = (meta["namespace"], meta["name"])
+        generation = int(meta.get("generation", 0))
+        hit = self._templates.get(key)
+        if hit is not None and hit[:3] == (meta["uid"], generation, ctx.indexed):
+            return hit[3]
+        template = copy.deepcopy(ctx.spec.get("template") or {})
+        tmeta = template.setdefault("metadata", {})
+        finalizers = list(tmeta.get("finalizers") or [])
+        if TRACKING_FINALIZER not in finalizers:
+            finalizers.append(TRACKING_FINALIZER)
+        tmeta["finalizers"] = finalizers
+        if ctx.indexed:
+            _add_index_env(template)
+        self._templates[key] = (meta["uid"], generation, ctx.indexed, template)
+        return template
 
     def _new_index_failure_counts(self, ctx: _Sync, replaced: JobPod | None) -> tuple[int, int]:
         """The failure-count annotations of the pod that replaces ``replaced``."""
@@ -1038,8 +1116,12 @@ class TTLAfterFinishedController(Controller):
     kind: ClassVar[str] = "Job"
     watches: ClassVar[tuple[str, ...]] = ("Job",)
 
+    def __init__(self, store: Any, clock: Clock, jobs: JobCache | None = None) -> None:
+        super().__init__(store, clock)
+        self.jobs = jobs if jobs is not None else JobCache(store)
+
     def sync(self, key: Key) -> None:
-        job = self.get(key)
+        job = self.jobs.get(key)
         if job is None:
             return
         meta, spec = job["metadata"], job["spec"]
@@ -1080,4 +1162,5 @@ def _finish_time(status: Obj) -> int | None:
 def job_controllers(store: Any, clock: Clock) -> list[Controller]:
     """The Job controller and the TTL-after-finished controller, as a
     cluster runs them."""
-    return [JobController(store, clock), TTLAfterFinishedController(store, clock)]
+    jobs = JobCache(store)
+    return [JobController(store, clock, jobs), TTLAfterFinishedController(store, clock, jobs)]

@@ -1,0 +1,48 @@
+"""``Store.version_of``: the stored object's resourceVersion and uid, which
+the job controllers use to tell whether a Job they converted is current."""
+
+from __future__ import annotations
+
+import podcore
+from podcore._core import Store
+
+
+def _job() -> dict[str, object]:
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": "j"},
+        "spec": {
+            "suspend": True,
+            "template": {
+                "spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "i"}]}
+            },
+        },
+    }
+
+
+def test_version_of_follows_every_write_and_is_none_once_the_object_is_gone() -> None:
+    store = Store()
+    assert store.version_of("Job", "j") is None
+    made = store.create(_job())
+    assert store.version_of("Job", "j") == (
+        made["metadata"]["resourceVersion"],
+        made["metadata"]["uid"],
+    )
+    changed = store.patch("Job", "j", {"metadata": {"labels": {"a": "b"}}}, type="merge")
+    assert store.version_of("jobs", "j", "default") == (
+        changed["metadata"]["resourceVersion"],
+        made["metadata"]["uid"],
+    )
+    assert store.version_of("Job", "j", "other") is None
+    store.delete("Job", "j")
+    assert store.version_of("Job", "j") is None
+
+
+def test_version_of_reads_cluster_scoped_objects_whatever_the_namespace() -> None:
+    c = podcore.Cluster(nodes=1)
+    node = c.get("Node", "node-0", "")
+    assert c.store.version_of("Node", "node-0") == (
+        node["metadata"]["resourceVersion"],
+        node["metadata"]["uid"],
+    )
