@@ -333,6 +333,12 @@ class Store:
     ) -> tuple[str, str] | None:
         """The stored object's ``(resourceVersion, uid)``, or None when there
         is none (a cheap check whether a dict read earlier is still current)."""
+    def node_placements(
+        self, names: builtins.list[str] | None = None
+    ) -> builtins.list[tuple[str, str, dict[str, str], builtins.list[dict[str, Any]]]]:
+        """``(name, resourceVersion, labels, taints)`` of the named nodes that
+        exist (of every node, in name order, without ``names``): what decides
+        where daemon pods run, without converting whole Nodes."""
     def watch(
         self,
         kind: str | None = None,

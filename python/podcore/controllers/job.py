@@ -373,6 +373,13 @@ class _Sync:
         #: (type, reason, message) of the condition the Job is headed for.
         self.finished: tuple[str, str, str] | None = None
         self.backoff: tuple[int, int | None] = (0, None)
+        #: What manage did: the pods it meant to create (before the
+        #: per-sync cap) and the names of those made, pods deleted, and
+        #: whether it waited for the pod-failure back-off.
+        self.to_create = 0
+        self.created: list[str] = []
+        self.deleted = 0
+        self.waited = False
 
     def is_failed(self, p: JobPod) -> bool:
         """isPodFailed: Failed, or (unless only failed pods are replaced)
@@ -439,6 +446,10 @@ class JobController(Controller):
         #: Per Job key: consecutive pod failures since the last success and
         #: when the last one happened (the controller's backoffStore).
         self._backoff: dict[Key, tuple[int, int | None]] = {}
+        #: Per Job key, after a sync whose result a further sync provably
+        #: leaves alone (see ``_settle``): (the Job's resourceVersion, the
+        #: instant, the pods it created, the pods' rows as it left them).
+        self._settled: dict[Key, tuple[str, int, frozenset[str], tuple[Any, ...]]] = {}
         #: Pod-failure-policy verdicts of finished pods, by uid: a failed
         #: pod's status no longer changes.
         self._verdicts: dict[str, tuple[str | None, bool, str | None]] = {}
@@ -502,6 +513,7 @@ class JobController(Controller):
         if job is None:
             self._backoff.pop(key, None)
             self._templates.pop(key, None)
+            self._settled.pop(key, None)
             return
         spec, meta = job["spec"], job["metadata"]
         if spec.get("managedBy", CONTROLLER_NAME) != CONTROLLER_NAME:
@@ -510,12 +522,24 @@ class JobController(Controller):
         if is_finished(status):
             self._backoff.pop(key, None)
             self._templates.pop(key, None)
+            self._settled.pop(key, None)
             return
         if spec.get("completionMode", "NonIndexed") not in ("NonIndexed", "Indexed"):
             return
         ns, uid = key[0], meta["uid"]
         selector = spec.get("selector") or {}
         view = self.store.job_pods(ns, selector, uid)
+        settled = self._settled.pop(key, None)
+        if (
+            settled is not None
+            and not view["orphans"]
+            and not view["strays"]
+            and settled[:2] == (meta["resourceVersion"], self.now())
+            and _rows_as_left(view["pods"], settled[2]) == settled[3]
+        ):
+            # Exactly as the last sync left it: this sync would do nothing.
+            self._settled[key] = settled
+            return
         if self._claim(job, view):
             view = self.store.job_pods(ns, selector, uid)
         ctx = _Sync(job, [JobPod(row) for row in view["pods"]])
@@ -758,32 +782,88 @@ class JobController(Controller):
             unc["failed"] = unc_failed
         new_status["uncountedTerminatedPods"] = unc
         out = _go_status(new_status)
+        version: str | None = job["metadata"]["resourceVersion"]
         if out != status:
+            version = None
             # The status subresource reads only the identity, the
             # preconditions and the status: the rest of the Job (its
             # template) need not be converted again.
             meta = job["metadata"]
             try:
-                self.jobs.remember(
-                    self.store.replace_status(
-                        {
-                            "apiVersion": job["apiVersion"],
-                            "kind": job["kind"],
-                            "metadata": {
-                                "name": meta["name"],
-                                "namespace": meta["namespace"],
-                                "uid": meta["uid"],
-                                "resourceVersion": meta["resourceVersion"],
-                            },
-                            "status": out,
-                        }
-                    )
+                written = self.store.replace_status(
+                    {
+                        "apiVersion": job["apiVersion"],
+                        "kind": job["kind"],
+                        "metadata": {
+                            "name": meta["name"],
+                            "namespace": meta["namespace"],
+                            "uid": meta["uid"],
+                            "resourceVersion": meta["resourceVersion"],
+                        },
+                        "status": out,
+                    }
                 )
+                self.jobs.remember(written)
+                version = written["metadata"]["resourceVersion"]
             except ApiError:
                 self.enqueue(key)
         if ctx.finished is not None and ctx.finished[0] in ("Complete", "Failed"):
             for p in ctx.pods:
                 self._verdicts.pop(p.uid, None)
+        if version is not None and not reached_max and not unc_succeeded and not unc_failed:
+            self._settle(key, ctx, status, version, to_remove)
+
+    def _settle(
+        self, key: Key, ctx: _Sync, status: Obj, version: str, to_remove: list[str]
+    ) -> None:
+        """Remembers the state this sync left when a sync of exactly that
+        state provably changes nothing, so the syncs its own writes trigger
+        (and the scheduler's bindings, which the Job does not read unless it
+        removes pods) cost one pod query. That holds for a NonIndexed Job
+        without pod failure policy, suspension, deadline or deletion that is
+        not finishing, when this sync did all it meant to (every pod it
+        wanted created, nothing deleted, no back-off wait), no pod is
+        terminating and nothing is left uncounted: the next sync then
+        counts the same pods, wants the pods that exist, and computes the
+        status just written."""
+        spec = ctx.spec
+        if (
+            ctx.finished is not None
+            or ctx.indexed
+            or ctx.pfp is not None
+            or ctx.only_failed
+            or spec.get("suspend")
+            or spec.get("activeDeadlineSeconds") is not None
+            or "deletionTimestamp" in ctx.job["metadata"]
+            or ctx.deleted
+            or ctx.waited
+            or len(ctx.created) != ctx.to_create
+            or (status.get("uncountedTerminatedPods") or {}).get("succeeded")
+            or (status.get("uncountedTerminatedPods") or {}).get("failed")
+            or any(p.deleting for p in ctx.pods)
+        ):
+            return
+        removed = set(to_remove)
+        now = self.now()
+        rows = [
+            (
+                p.name,
+                p.uid,
+                p.phase,
+                p.deleting,
+                p.tracked and p.name not in removed,
+                p.ready,
+                (p.index, p.failures, p.ignored, p.restarts, p.finished_at, p.created),
+            )
+            for p in ctx.pods
+        ]
+        rows.extend(
+            (name, None, "Pending", False, True, False, (-1, 0, 0, 0, now, now))
+            for name in ctx.created
+        )
+        rows.sort(key=lambda r: r[0])
+        created = frozenset(ctx.created)
+        self._settled[key] = (version, now, created, tuple(rows))
 
     def _past_backoff_on_failure(self, ctx: _Sync) -> bool:
         """pastBackoffLimitOnFailure: with restartPolicy OnFailure, container
@@ -859,6 +939,7 @@ class JobController(Controller):
                 p.tracked = False
         self.store.delete_many("Pod", [(ns, n) for n in names])
         ctx.ready -= sum(1 for p in pods if p.ready)
+        ctx.deleted += len(pods)
         return len(pods)
 
     def _manage(self, key: Key, ctx: _Sync) -> int:
@@ -887,10 +968,12 @@ class JobController(Controller):
         diff = want - terminating - active
         if diff <= 0:
             return active
+        ctx.to_create = diff
         if ctx.per_index is None:
             failures, last = ctx.backoff
             wait = backoff_remaining(failures, last, self.now())
             if wait > 0:
+                ctx.waited = True
                 self.enqueue_after(key, max(wait, 1))
                 # manageJob reports no active pods while it waits.
                 return 0
@@ -901,6 +984,7 @@ class JobController(Controller):
             if ctx.per_index is not None:
                 indexes, wait = self._creatable_indexes(ctx, indexes)
                 if wait > 0:
+                    ctx.waited = True
                     self.enqueue_after(key, max(wait, 1))
                     return 0
             diff = len(indexes)
@@ -976,13 +1060,12 @@ class JobController(Controller):
         owner = owner_reference(job)
         if not ctx.indexed:
             try:
-                return len(
-                    self.store.create_pods(
-                        ns, template, count=count, generate_name=f"{name}-", owner=owner
-                    )
+                ctx.created = self.store.create_pods(
+                    ns, template, count=count, generate_name=f"{name}-", owner=owner
                 )
             except ApiError:
                 return 0
+            return len(ctx.created)
         made = 0
         for ix in indexes:
             annotations = {COMPLETION_INDEX: str(ix)}
@@ -1040,6 +1123,24 @@ class JobController(Controller):
         else:
             ignored += 1
         return failures, ignored
+
+
+def _rows_as_left(rows: Sequence[Any], created: frozenset[str]) -> tuple[Any, ...]:
+    """``Store.job_pods`` rows in the form ``JobController._settle`` keeps:
+    without the scheduled flag, and without the uid of the pods that sync
+    created (it knew only their names)."""
+    return tuple(
+        (
+            name,
+            None if name in created else uid,
+            phase,
+            flags[0],
+            flags[1],
+            flags[2],
+            numbers,
+        )
+        for name, uid, phase, flags, numbers in rows
+    )
 
 
 def _add_index_env(template: Obj) -> None:

@@ -1,5 +1,6 @@
-"""``Store.version_of``: the stored object's resourceVersion and uid, which
-the job controllers use to tell whether a Job they converted is current."""
+"""The store queries controllers keep caches with: ``Store.version_of`` (the
+job controllers tell whether a Job they converted is current) and
+``Store.node_placements`` (the DaemonSet controller's view of the nodes)."""
 
 from __future__ import annotations
 
@@ -46,3 +47,23 @@ def test_version_of_reads_cluster_scoped_objects_whatever_the_namespace() -> Non
         node["metadata"]["resourceVersion"],
         node["metadata"]["uid"],
     )
+
+
+def test_node_placements_give_each_nodes_labels_and_taints_in_name_order() -> None:
+    taint = {"key": "dedicated", "value": "db", "effect": "NoSchedule"}
+    c = podcore.Cluster(
+        nodes=[
+            {"metadata": {"name": "b", "labels": {"zone": "z1"}}, "spec": {"taints": [taint]}},
+            {"metadata": {"name": "a"}},
+        ]
+    )
+    rows = c.store.node_placements()
+    assert [r[0] for r in rows] == ["a", "b"]
+    for name, version, labels, taints in rows:
+        node = c.get("Node", name, "")
+        assert version == node["metadata"]["resourceVersion"]
+        assert labels == node["metadata"].get("labels", {})
+        assert taints == node.get("spec", {}).get("taints", [])
+    assert rows[1][3] == [taint]
+    assert c.store.node_placements(["b", "gone"]) == [rows[1]]
+    assert c.store.node_placements([]) == []
