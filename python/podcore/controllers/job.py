@@ -22,7 +22,6 @@ removing a finalizer cannot fail here.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
@@ -422,6 +421,9 @@ class JobCache:
         self.remember(job)
         return job
 
+    def forget(self, key: Key) -> None:
+        self._jobs.pop(key, None)
+
     def remember(self, job: Obj) -> None:
         """Keeps ``job`` as stored (what a read or a write returned)."""
         meta = job["metadata"]
@@ -437,10 +439,6 @@ class JobController(Controller):
     def __init__(self, store: Any, clock: Clock, jobs: JobCache | None = None) -> None:
         super().__init__(store, clock)
         self.jobs = jobs if jobs is not None else JobCache(store)
-        #: Per Job key: (uid, generation, indexed, the pod template as the
-        #: pods are made from it). The template is immutable but for a
-        #: suspended Job's scheduling fields, which raise the generation.
-        self._templates: dict[Key, tuple[str, int, bool, Obj]] = {}
         #: The last timestamp text, by Unix second.
         self._stamp: tuple[int, str] = (0, timestamp(0))
         #: Per Job key: consecutive pod failures since the last success and
@@ -512,7 +510,6 @@ class JobController(Controller):
         job = self.jobs.get(key)
         if job is None:
             self._backoff.pop(key, None)
-            self._templates.pop(key, None)
             self._settled.pop(key, None)
             return
         spec, meta = job["spec"], job["metadata"]
@@ -521,7 +518,6 @@ class JobController(Controller):
         status: Obj = job.get("status") or {}
         if is_finished(status):
             self._backoff.pop(key, None)
-            self._templates.pop(key, None)
             self._settled.pop(key, None)
             return
         if spec.get("completionMode", "NonIndexed") not in ("NonIndexed", "Indexed"):
@@ -803,7 +799,14 @@ class JobController(Controller):
                         "status": out,
                     }
                 )
-                self.jobs.remember(written)
+                # Only the metadata and the status changed: the kept Job
+                # shares its spec with the one read, so the Jobs kept alive
+                # are not converted objects made anew at every write.
+                kept = {k: v for k, v in job.items() if k != "status"}
+                kept["metadata"] = written["metadata"]
+                if "status" in written:
+                    kept["status"] = written["status"]
+                self.jobs.remember(kept)
                 version = written["metadata"]["resourceVersion"]
             except ApiError:
                 self.enqueue(key)
@@ -1092,25 +1095,22 @@ class JobController(Controller):
             made += 1
         return made
 
-    def _template(self, ctx: _Sync) -> Obj:
+    @staticmethod
+    def _template(ctx: _Sync) -> Obj:
         """The Job's pod template with the tracking finalizer (and, for an
-        Indexed Job, the completion index variable), made once per
-        generation of the Job."""
-        meta = ctx.job["metadata"]
-        key = (meta["namespace"], meta["name"])
-        generation = int(meta.get("generation", 0))
-        hit = self._templates.get(key)
-        if hit is not None and hit[:3] == (meta["uid"], generation, ctx.indexed):
-            return hit[3]
-        template = copy.deepcopy(ctx.spec.get("template") or {})
-        tmeta = template.setdefault("metadata", {})
+        Indexed Job, the completion index variable). Made of new dicts only
+        where it differs from the Job's template, whose own dicts it shares
+        and leaves unchanged: a deep copy per creation cost more than the
+        creation."""
+        template = dict(ctx.spec.get("template") or {})
+        tmeta = dict(template.get("metadata") or {})
         finalizers = list(tmeta.get("finalizers") or [])
         if TRACKING_FINALIZER not in finalizers:
             finalizers.append(TRACKING_FINALIZER)
         tmeta["finalizers"] = finalizers
+        template["metadata"] = tmeta
         if ctx.indexed:
-            _add_index_env(template)
-        self._templates[key] = (meta["uid"], generation, ctx.indexed, template)
+            template["spec"] = _with_index_env(template.get("spec") or {})
         return template
 
     def _new_index_failure_counts(self, ctx: _Sync, replaced: JobPod | None) -> tuple[int, int]:
@@ -1143,23 +1143,29 @@ def _rows_as_left(rows: Sequence[Any], created: frozenset[str]) -> tuple[Any, ..
     )
 
 
-def _add_index_env(template: Obj) -> None:
-    """Every container (init containers too) gets JOB_COMPLETION_INDEX from
-    the pod's completion-index label, unless it sets the variable itself."""
-    spec = template.setdefault("spec", {})
+def _with_index_env(spec: Obj) -> Obj:
+    """The pod spec in which every container (init containers too) gets
+    JOB_COMPLETION_INDEX from the pod's completion-index label, unless it
+    sets the variable itself; ``spec`` is left unchanged."""
+    out = dict(spec)
     for key in ("initContainers", "containers"):
-        for c in spec.get(key) or []:
-            env = c.setdefault("env", [])
-            if any(e.get("name") == COMPLETION_INDEX_ENV for e in env):
-                continue
-            env.append(
-                {
-                    "name": COMPLETION_INDEX_ENV,
-                    "valueFrom": {
-                        "fieldRef": {"fieldPath": f"metadata.labels['{COMPLETION_INDEX}']"}
-                    },
-                }
-            )
+        if not spec.get(key):
+            continue
+        containers = []
+        for c in spec[key]:
+            env = list(c.get("env") or [])
+            if not any(e.get("name") == COMPLETION_INDEX_ENV for e in env):
+                env.append(
+                    {
+                        "name": COMPLETION_INDEX_ENV,
+                        "valueFrom": {
+                            "fieldRef": {"fieldPath": f"metadata.labels['{COMPLETION_INDEX}']"}
+                        },
+                    }
+                )
+            containers.append({**c, "env": env})
+        out[key] = containers
+    return out
 
 
 #: names.MaxGeneratedNameLength: 63 less the 5-character random suffix.
@@ -1227,6 +1233,10 @@ class TTLAfterFinishedController(Controller):
             return
         meta, spec = job["metadata"], job["spec"]
         ttl = spec.get("ttlSecondsAfterFinished")
+        if ttl is None and is_finished(job.get("status") or {}):
+            # Neither controller needs it again unless it changes: do not
+            # keep thousands of finished Jobs alive.
+            self.jobs.forget(key)
         if ttl is None or "deletionTimestamp" in meta:
             return
         finished_at = _finish_time(job.get("status") or {})
