@@ -12,11 +12,12 @@ daemon pod (``AddOrUpdateDaemonPodTolerations``). A node whose only
 untolerated taints are NoSchedule ones keeps a pod it already runs.
 
 Per sync the controller reads its pods once through one batch store call
-(``Store.daemon_pods``, a tuple per pod), keeps the nodes in an
-informer-like cache refreshed from the store's change log, and remembers
-each DaemonSet's verdict per node until the node or the template's placement
-fields change, so a sync over thousands of nodes is a few dict look-ups per
-node.
+(``Store.daemon_pods``, a tuple per pod), keeps what placement reads of
+the nodes (``Store.node_placements``) in an informer-like cache refreshed
+from the store's change log, and remembers each DaemonSet's verdict per
+node until the node or the template's placement fields change, so a sync
+over thousands of nodes is a few dict look-ups per node. A sync that stops
+at BurstReplicas creations is followed by the next in the same round.
 
 Differences from kube-controller-manager, because of the simulation:
 
