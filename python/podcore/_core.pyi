@@ -328,6 +328,17 @@ class Store:
             and ``strays``: the names of the matching pods without a
             controller and of its pods that stopped matching.
         """
+    def version_of(
+        self, kind: str, name: str, namespace: str = "default"
+    ) -> tuple[str, str] | None:
+        """The stored object's ``(resourceVersion, uid)``, or None when there
+        is none (a cheap check whether a dict read earlier is still current)."""
+    def node_placements(
+        self, names: builtins.list[str] | None = None
+    ) -> builtins.list[tuple[str, str, dict[str, str], builtins.list[dict[str, Any]]]]:
+        """``(name, resourceVersion, labels, taints)`` of the named nodes that
+        exist (of every node, in name order, without ``names``): what decides
+        where daemon pods run, without converting whole Nodes."""
     def watch(
         self,
         kind: str | None = None,

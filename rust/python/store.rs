@@ -1001,6 +1001,61 @@ impl PyStore {
         d.set_item("strays", strays)?;
         Ok(d)
     }
+
+    /// The stored object's `(resourceVersion, uid)`, or None when there is
+    /// none: lets a controller keep the dict it last read or wrote and
+    /// convert the object again only after someone else changed it.
+    #[pyo3(signature = (kind, name, namespace = "default"))]
+    fn version_of(
+        &self,
+        py: Python<'_>,
+        kind: &str,
+        name: &str,
+        namespace: &str,
+    ) -> PyResult<Option<(String, String)>> {
+        let kind = kind_arg(py, kind)?;
+        let ns = if kind.namespaced() { namespace } else { "" };
+        Ok(self
+            .inner
+            .get(kind, ns, name)
+            .ok()
+            .map(|o| (o.meta.resource_version.to_string(), o.meta.uid.to_string())))
+    }
+
+    /// What decides where daemon pods run, per node, without a dict per
+    /// whole Node: `(name, resourceVersion, labels, taints)` for the named
+    /// nodes that exist (every node, in name order, when `names` is None);
+    /// `taints` are `spec.taints` as stored (an empty list when none).
+    #[pyo3(signature = (names = None))]
+    fn node_placements<'py>(
+        &self,
+        py: Python<'py>,
+        names: Option<Vec<String>>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let nodes: Vec<Arc<Object>> = match names {
+            None => self.inner.list(Kind::Node, None, &Selector::everything()).0,
+            Some(names) => names
+                .iter()
+                .filter_map(|n| self.inner.get(Kind::Node, "", n).ok())
+                .collect(),
+        };
+        let out = PyList::empty(py);
+        for node in &nodes {
+            let taints = match node.spec_value().and_then(|s| s.get("taints")) {
+                Some(t @ Value::Array(_)) => {
+                    pythonize::pythonize(py, t).map_err(|e| PyValueError::new_err(e.to_string()))?
+                }
+                _ => PyList::empty(py).into_any(),
+            };
+            out.append((
+                &*node.meta.name,
+                node.meta.resource_version.to_string(),
+                &*node.meta.labels,
+                taints,
+            ))?;
+        }
+        Ok(out)
+    }
 }
 
 /// The node an unbound DaemonSet pod is meant for: the single value of the

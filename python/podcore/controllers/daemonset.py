@@ -12,11 +12,12 @@ daemon pod (``AddOrUpdateDaemonPodTolerations``). A node whose only
 untolerated taints are NoSchedule ones keeps a pod it already runs.
 
 Per sync the controller reads its pods once through one batch store call
-(``Store.daemon_pods``, a tuple per pod), keeps the nodes in an
-informer-like cache refreshed from the store's change log, and remembers
-each DaemonSet's verdict per node until the node or the template's placement
-fields change, so a sync over thousands of nodes is a few dict look-ups per
-node.
+(``Store.daemon_pods``, a tuple per pod), keeps what placement reads of
+the nodes (``Store.node_placements``) in an informer-like cache refreshed
+from the store's change log, and remembers each DaemonSet's verdict per
+node until the node or the template's placement fields change, so a sync
+over thousands of nodes is a few dict look-ups per node. A sync that stops
+at BurstReplicas creations is followed by the next in the same round.
 
 Differences from kube-controller-manager, because of the simulation:
 
@@ -50,6 +51,9 @@ Obj = dict[str, Any]
 
 #: Pods created or deleted in one sync at most (BurstReplicas).
 BURST_REPLICAS = 250
+#: Bursts of one DaemonSet synced back to back in one reconcile round at
+#: most (each creates BURST_REPLICAS pods: half a million nodes' worth).
+_MAX_BURSTS_PER_ROUND = 2_000
 #: The first batch of a slow-start creation (SlowStartInitialBatchSize).
 SLOW_START_INITIAL_BATCH_SIZE = 1
 #: kube-controller-manager's failed daemon pod back-off: 1 s doubling up to
@@ -478,6 +482,8 @@ class _NodeCache:
         self.cursor: str | None = None
         self.nodes: dict[str, _Node] = {}
         self.names: list[str] = []
+        #: Raised whenever a node is added, changed or removed.
+        self.version = 0
 
     def refresh(self) -> set[str]:
         """Catches up; returns the names of nodes added or changed."""
@@ -491,30 +497,21 @@ class _NodeCache:
                 self.cursor = cursor
                 names = {c[3] for c in changes}
                 for name in names:
-                    try:
-                        node = self.store.get("Node", name, "")
-                    except NotFound:
-                        self.nodes.pop(name, None)
-                        continue
-                    self.nodes[name] = self._info(node)
-                    changed.add(name)
+                    self.nodes.pop(name, None)
+                for row in self.store.node_placements(sorted(names)):
+                    self.nodes[row[0]] = _Node(*row)
+                    changed.add(row[0])
                 if names:
                     self.names = sorted(self.nodes)
+                    self.version += 1
                 return changed
         self.cursor = self.store.resource_version
-        self.nodes = {n["metadata"]["name"]: self._info(n) for n in self.store.list("Node")}
+        # Only what placement reads: whole Nodes (status, images, addresses)
+        # cost ten times as much to convert, and there may be thousands.
+        self.nodes = {row[0]: _Node(*row) for row in self.store.node_placements()}
         self.names = sorted(self.nodes)
+        self.version += 1
         return set(self.nodes)
-
-    @staticmethod
-    def _info(node: Obj) -> _Node:
-        meta = node["metadata"]
-        return _Node(
-            meta["name"],
-            str(meta.get("resourceVersion", "")),
-            dict(meta.get("labels") or {}),
-            list((node.get("spec") or {}).get("taints") or []),
-        )
 
 
 class _Verdicts:
@@ -525,6 +522,8 @@ class _Verdicts:
         self.placement = placement
         #: node name → (resourceVersion seen, verdict)
         self.by_node: dict[str, tuple[str, Verdict]] = {}
+        #: The verdicts of every node at a version of the node cache.
+        self.all: tuple[int, dict[str, Verdict]] | None = None
 
 
 # ---------------------------------------------------------------- controller
@@ -544,6 +543,12 @@ class DaemonSetController(Controller):
         self._gone: dict[str, float] = {}
         #: A delaying queue: each key waits once, for the earliest time asked.
         self._requeue_at: dict[Key, Any] = {}
+        #: The pods the current sync created, as a read would show them, and
+        #: whether it wrote anything else (then only a read tells).
+        self._created: list[DaemonPod] = []
+        self._other_writes = False
+        #: DaemonSets whose last sync stopped at BurstReplicas creations.
+        self._bursting: dict[Key, None] = {}
 
     # ------------------------------------------------------------ events
 
@@ -572,6 +577,25 @@ class DaemonSetController(Controller):
         self._requeue_at[key] = self.clock.call_later(seconds, fire)
 
     # ------------------------------------------------------------ sync
+
+    def process(self) -> int:
+        """Syncs the queued keys, then again each DaemonSet whose sync stopped
+        at BurstReplicas creations, until its pods are all made. Kubernetes
+        starts the next burst as soon as its informer has seen the last
+        one's pods, without waiting for the scheduler; here creations are
+        seen at once, so the bursts follow each other within the round
+        (and the scheduler places all the pods in one pass, not one pass
+        per 250)."""
+        done = super().process()
+        for _ in range(_MAX_BURSTS_PER_ROUND):
+            if not self._bursting:
+                break
+            keys = list(self._bursting)
+            self._bursting.clear()
+            for key in keys:
+                self.sync(key)
+            done += len(keys)
+        return done
 
     def sync(self, key: Key) -> None:
         try:
@@ -603,11 +627,18 @@ class DaemonSetController(Controller):
         hash_ = str(cur["metadata"].get("labels", {}).get(HASH_LABEL, ""))
         verdicts = self._node_verdicts(ds)
         pods = self._claim_pods(ds)
+        self._created = []
+        self._other_writes = False
         wrote = self._manage(ds, verdicts, hash_, pods)
         if not wrote and spec.get("updateStrategy", {}).get("type") == "RollingUpdate":
             wrote = self._rolling_update(ds, verdicts, hash_, pods)
-        if wrote:
+        if wrote and not self._other_writes:
+            # Only creations: the new pods are known without reading all
+            # the DaemonSet's pods again (thousands on a big cluster).
+            pods = sorted([*pods, *self._created], key=lambda p: p.name)
+        elif wrote:
             pods = self._read_pods(ds)[0]
+        self._created = []
         self._cleanup_history(ds, old, pods)
         self._update_status(ds, verdicts, hash_, pods)
 
@@ -631,6 +662,9 @@ class DaemonSetController(Controller):
         if cached is None or cached.fingerprint != fingerprint:
             cached = _Verdicts(fingerprint, Placement(tspec))
             self._verdicts[uid] = cached
+        if cached.all is not None and cached.all[0] == self._nodes.version:
+            # No node changed since: the same verdicts (callers only read them).
+            return cached.all[1]
         seen = cached.by_node
         placement = cached.placement
         out: dict[str, Verdict] = {}
@@ -645,6 +679,7 @@ class DaemonSetController(Controller):
         if len(seen) > len(out):
             for name in [n for n in seen if n not in out]:
                 del seen[name]
+        cached.all = (self._nodes.version, out)
         return out
 
     # ------------------------------------------------------------ pods
@@ -724,6 +759,7 @@ class DaemonSetController(Controller):
             # scheduled; bound ones are left to the pod garbage collector.
             delete.extend(p.name for p in on_node if not p.node)
             gc_wrote |= self._collect_orphaned(ds, target, [p for p in on_node if p.node])
+        self._other_writes |= gc_wrote
         return self._sync_nodes(ds, delete, need, hash_) or gc_wrote
 
     def _pods_on_node(
@@ -864,6 +900,7 @@ class DaemonSetController(Controller):
         ns, name = meta["namespace"], meta["name"]
         create = need[:BURST_REPLICAS]
         delete = delete[:BURST_REPLICAS]
+        all_made = True
         if create:
             template = create_pod_template(ds["spec"]["template"], template_generation(ds), hash_)
             owner = owner_reference(ds)
@@ -871,7 +908,7 @@ class DaemonSetController(Controller):
             while pos < len(create):
                 chunk = create[pos : pos + batch]
                 try:
-                    self.store.create_pods(
+                    made = self.store.create_pods(
                         ns,
                         template,
                         count=len(chunk),
@@ -880,11 +917,26 @@ class DaemonSetController(Controller):
                         overlays=[node_name_affinity(n) for n in chunk],
                     )
                 except ApiError:
+                    all_made = False
                     break
+                if len(made) != len(chunk):
+                    all_made = False
+                if len(made) == len(chunk):
+                    created = self.now()
+                    hash_label = template["metadata"]["labels"].get(HASH_LABEL)
+                    self._created.extend(
+                        DaemonPod(pod, "", node, "Pending", False, None, created, hash_label)
+                        for pod, node in zip(made, chunk, strict=True)
+                    )
+                else:
+                    self._other_writes = True
                 pos += batch
                 batch = min(2 * batch, len(create) - pos)
         if delete:
+            self._other_writes = True
             self.store.delete_many("Pod", [(ns, n) for n in delete])
+        if len(need) > BURST_REPLICAS and all_made:
+            self._bursting[(ns, name)] = None
         return bool(create or delete)
 
     # ------------------------------------------------------------ rolling update
@@ -1143,7 +1195,7 @@ class DaemonSetController(Controller):
                 if not on_node:
                     continue
                 current += 1
-                pod = min(on_node, key=by_creation)
+                pod = on_node[0] if len(on_node) == 1 else min(on_node, key=by_creation)
                 if pod.ready:
                     ready += 1
                     if pod.available:

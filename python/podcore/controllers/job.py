@@ -22,7 +22,6 @@ removing a finalizer cannot fail here.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
@@ -373,6 +372,13 @@ class _Sync:
         #: (type, reason, message) of the condition the Job is headed for.
         self.finished: tuple[str, str, str] | None = None
         self.backoff: tuple[int, int | None] = (0, None)
+        #: What manage did: the pods it meant to create (before the
+        #: per-sync cap) and the names of those made, pods deleted, and
+        #: whether it waited for the pod-failure back-off.
+        self.to_create = 0
+        self.created: list[str] = []
+        self.deleted = 0
+        self.waited = False
 
     def is_failed(self, p: JobPod) -> bool:
         """isPodFailed: Failed, or (unless only failed pods are replaced)
@@ -387,17 +393,61 @@ class _Sync:
         return not self.indexed or 0 <= p.index < (self.completions or 0)
 
 
+class JobCache:
+    """The Jobs as the two job controllers last read or wrote them, shared
+    like an informer's cache: a Job becomes a dict again only once its
+    resourceVersion has moved on. A Job is synced after every change of it
+    and of its pods, and converting the whole object (template included)
+    each time cost more than the sync's own work. The dicts are shared and
+    must not be changed in place."""
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+        self._jobs: dict[Key, tuple[str, Obj]] = {}
+
+    def get(self, key: Key) -> Obj | None:
+        ns, name = key
+        version = self.store.version_of("Job", name, ns)
+        if version is None:
+            self._jobs.pop(key, None)
+            return None
+        hit = self._jobs.get(key)
+        if hit is not None and hit[0] == version[0]:
+            return hit[1]
+        try:
+            job: Obj = self.store.get("Job", name, ns)
+        except NotFound:
+            return None
+        self.remember(job)
+        return job
+
+    def forget(self, key: Key) -> None:
+        self._jobs.pop(key, None)
+
+    def remember(self, job: Obj) -> None:
+        """Keeps ``job`` as stored (what a read or a write returned)."""
+        meta = job["metadata"]
+        self._jobs[(meta["namespace"], meta["name"])] = (meta["resourceVersion"], job)
+
+
 class JobController(Controller):
     """kube-controller-manager's job-controller."""
 
     kind: ClassVar[str] = "Job"
     watches: ClassVar[tuple[str, ...]] = ("Job", "Pod")
 
-    def __init__(self, store: Any, clock: Clock) -> None:
+    def __init__(self, store: Any, clock: Clock, jobs: JobCache | None = None) -> None:
         super().__init__(store, clock)
+        self.jobs = jobs if jobs is not None else JobCache(store)
+        #: The last timestamp text, by Unix second.
+        self._stamp: tuple[int, str] = (0, timestamp(0))
         #: Per Job key: consecutive pod failures since the last success and
         #: when the last one happened (the controller's backoffStore).
         self._backoff: dict[Key, tuple[int, int | None]] = {}
+        #: Per Job key, after a sync whose result a further sync provably
+        #: leaves alone (see ``_settle``): (the Job's resourceVersion, the
+        #: instant, the pods it created, the pods' rows as it left them).
+        self._settled: dict[Key, tuple[str, int, frozenset[str], tuple[Any, ...]]] = {}
         #: Pod-failure-policy verdicts of finished pods, by uid: a failed
         #: pod's status no longer changes.
         self._verdicts: dict[str, tuple[str | None, bool, str | None]] = {}
@@ -457,9 +507,10 @@ class JobController(Controller):
     # ------------------------------------------------------------ sync
 
     def sync(self, key: Key) -> None:
-        job = self.get(key)
+        job = self.jobs.get(key)
         if job is None:
             self._backoff.pop(key, None)
+            self._settled.pop(key, None)
             return
         spec, meta = job["spec"], job["metadata"]
         if spec.get("managedBy", CONTROLLER_NAME) != CONTROLLER_NAME:
@@ -467,12 +518,24 @@ class JobController(Controller):
         status: Obj = job.get("status") or {}
         if is_finished(status):
             self._backoff.pop(key, None)
+            self._settled.pop(key, None)
             return
         if spec.get("completionMode", "NonIndexed") not in ("NonIndexed", "Indexed"):
             return
         ns, uid = key[0], meta["uid"]
         selector = spec.get("selector") or {}
         view = self.store.job_pods(ns, selector, uid)
+        settled = self._settled.pop(key, None)
+        if (
+            settled is not None
+            and not view["orphans"]
+            and not view["strays"]
+            and settled[:2] == (meta["resourceVersion"], self.now())
+            and _rows_as_left(view["pods"], settled[2]) == settled[3]
+        ):
+            # Exactly as the last sync left it: this sync would do nothing.
+            self._settled[key] = settled
+            return
         if self._claim(job, view):
             view = self.store.job_pods(ns, selector, uid)
         ctx = _Sync(job, [JobPod(row) for row in view["pods"]])
@@ -512,7 +575,9 @@ class JobController(Controller):
     def _sync(self, key: Key, ctx: _Sync, status: Obj) -> None:
         job, spec = ctx.job, ctx.spec
         now = self.now()
-        stamp = timestamp(now)
+        if self._stamp[0] != now:
+            self._stamp = (now, timestamp(now))
+        stamp = self._stamp[1]
         suspended = bool(spec.get("suspend"))
         uncounted = status.get("uncountedTerminatedPods") or {}
         unc_succeeded: list[str] = list(uncounted.get("succeeded") or [])
@@ -713,14 +778,95 @@ class JobController(Controller):
             unc["failed"] = unc_failed
         new_status["uncountedTerminatedPods"] = unc
         out = _go_status(new_status)
+        version: str | None = job["metadata"]["resourceVersion"]
         if out != status:
+            version = None
+            # The status subresource reads only the identity, the
+            # preconditions and the status: the rest of the Job (its
+            # template) need not be converted again.
+            meta = job["metadata"]
             try:
-                self.store.replace_status({**job, "status": out})
+                written = self.store.replace_status(
+                    {
+                        "apiVersion": job["apiVersion"],
+                        "kind": job["kind"],
+                        "metadata": {
+                            "name": meta["name"],
+                            "namespace": meta["namespace"],
+                            "uid": meta["uid"],
+                            "resourceVersion": meta["resourceVersion"],
+                        },
+                        "status": out,
+                    }
+                )
+                # Only the metadata and the status changed: the kept Job
+                # shares its spec with the one read, so the Jobs kept alive
+                # are not converted objects made anew at every write.
+                kept = {k: v for k, v in job.items() if k != "status"}
+                kept["metadata"] = written["metadata"]
+                if "status" in written:
+                    kept["status"] = written["status"]
+                self.jobs.remember(kept)
+                version = written["metadata"]["resourceVersion"]
             except ApiError:
                 self.enqueue(key)
         if ctx.finished is not None and ctx.finished[0] in ("Complete", "Failed"):
             for p in ctx.pods:
                 self._verdicts.pop(p.uid, None)
+        if version is not None and not reached_max and not unc_succeeded and not unc_failed:
+            self._settle(key, ctx, status, version, to_remove)
+
+    def _settle(
+        self, key: Key, ctx: _Sync, status: Obj, version: str, to_remove: list[str]
+    ) -> None:
+        """Remembers the state this sync left when a sync of exactly that
+        state provably changes nothing, so the syncs its own writes trigger
+        (and the scheduler's bindings, which the Job does not read unless it
+        removes pods) cost one pod query. That holds for a NonIndexed Job
+        without pod failure policy, suspension, deadline or deletion that is
+        not finishing, when this sync did all it meant to (every pod it
+        wanted created, nothing deleted, no back-off wait), no pod is
+        terminating and nothing is left uncounted: the next sync then
+        counts the same pods, wants the pods that exist, and computes the
+        status just written."""
+        spec = ctx.spec
+        if (
+            ctx.finished is not None
+            or ctx.indexed
+            or ctx.pfp is not None
+            or ctx.only_failed
+            or spec.get("suspend")
+            or spec.get("activeDeadlineSeconds") is not None
+            or "deletionTimestamp" in ctx.job["metadata"]
+            or ctx.deleted
+            or ctx.waited
+            or len(ctx.created) != ctx.to_create
+            or (status.get("uncountedTerminatedPods") or {}).get("succeeded")
+            or (status.get("uncountedTerminatedPods") or {}).get("failed")
+            or any(p.deleting for p in ctx.pods)
+        ):
+            return
+        removed = set(to_remove)
+        now = self.now()
+        rows = [
+            (
+                p.name,
+                p.uid,
+                p.phase,
+                p.deleting,
+                p.tracked and p.name not in removed,
+                p.ready,
+                (p.index, p.failures, p.ignored, p.restarts, p.finished_at, p.created),
+            )
+            for p in ctx.pods
+        ]
+        rows.extend(
+            (name, None, "Pending", False, True, False, (-1, 0, 0, 0, now, now))
+            for name in ctx.created
+        )
+        rows.sort(key=lambda r: r[0])
+        created = frozenset(ctx.created)
+        self._settled[key] = (version, now, created, tuple(rows))
 
     def _past_backoff_on_failure(self, ctx: _Sync) -> bool:
         """pastBackoffLimitOnFailure: with restartPolicy OnFailure, container
@@ -796,6 +942,7 @@ class JobController(Controller):
                 p.tracked = False
         self.store.delete_many("Pod", [(ns, n) for n in names])
         ctx.ready -= sum(1 for p in pods if p.ready)
+        ctx.deleted += len(pods)
         return len(pods)
 
     def _manage(self, key: Key, ctx: _Sync) -> int:
@@ -824,10 +971,12 @@ class JobController(Controller):
         diff = want - terminating - active
         if diff <= 0:
             return active
+        ctx.to_create = diff
         if ctx.per_index is None:
             failures, last = ctx.backoff
             wait = backoff_remaining(failures, last, self.now())
             if wait > 0:
+                ctx.waited = True
                 self.enqueue_after(key, max(wait, 1))
                 # manageJob reports no active pods while it waits.
                 return 0
@@ -838,6 +987,7 @@ class JobController(Controller):
             if ctx.per_index is not None:
                 indexes, wait = self._creatable_indexes(ctx, indexes)
                 if wait > 0:
+                    ctx.waited = True
                     self.enqueue_after(key, max(wait, 1))
                     return 0
             diff = len(indexes)
@@ -909,23 +1059,16 @@ class JobController(Controller):
         job = ctx.job
         meta = job["metadata"]
         ns, name = meta["namespace"], meta["name"]
-        template = copy.deepcopy(ctx.spec.get("template") or {})
-        tmeta = template.setdefault("metadata", {})
-        finalizers = list(tmeta.get("finalizers") or [])
-        if TRACKING_FINALIZER not in finalizers:
-            finalizers.append(TRACKING_FINALIZER)
-        tmeta["finalizers"] = finalizers
+        template = self._template(ctx)
         owner = owner_reference(job)
         if not ctx.indexed:
             try:
-                return len(
-                    self.store.create_pods(
-                        ns, template, count=count, generate_name=f"{name}-", owner=owner
-                    )
+                ctx.created = self.store.create_pods(
+                    ns, template, count=count, generate_name=f"{name}-", owner=owner
                 )
             except ApiError:
                 return 0
-        _add_index_env(template)
+            return len(ctx.created)
         made = 0
         for ix in indexes:
             annotations = {COMPLETION_INDEX: str(ix)}
@@ -952,6 +1095,24 @@ class JobController(Controller):
             made += 1
         return made
 
+    @staticmethod
+    def _template(ctx: _Sync) -> Obj:
+        """The Job's pod template with the tracking finalizer (and, for an
+        Indexed Job, the completion index variable). Made of new dicts only
+        where it differs from the Job's template, whose own dicts it shares
+        and leaves unchanged: a deep copy per creation cost more than the
+        creation."""
+        template = dict(ctx.spec.get("template") or {})
+        tmeta = dict(template.get("metadata") or {})
+        finalizers = list(tmeta.get("finalizers") or [])
+        if TRACKING_FINALIZER not in finalizers:
+            finalizers.append(TRACKING_FINALIZER)
+        tmeta["finalizers"] = finalizers
+        template["metadata"] = tmeta
+        if ctx.indexed:
+            template["spec"] = _with_index_env(template.get("spec") or {})
+        return template
+
     def _new_index_failure_counts(self, ctx: _Sync, replaced: JobPod | None) -> tuple[int, int]:
         """The failure-count annotations of the pod that replaces ``replaced``."""
         if replaced is None:
@@ -964,23 +1125,47 @@ class JobController(Controller):
         return failures, ignored
 
 
-def _add_index_env(template: Obj) -> None:
-    """Every container (init containers too) gets JOB_COMPLETION_INDEX from
-    the pod's completion-index label, unless it sets the variable itself."""
-    spec = template.setdefault("spec", {})
+def _rows_as_left(rows: Sequence[Any], created: frozenset[str]) -> tuple[Any, ...]:
+    """``Store.job_pods`` rows in the form ``JobController._settle`` keeps:
+    without the scheduled flag, and without the uid of the pods that sync
+    created (it knew only their names)."""
+    return tuple(
+        (
+            name,
+            None if name in created else uid,
+            phase,
+            flags[0],
+            flags[1],
+            flags[2],
+            numbers,
+        )
+        for name, uid, phase, flags, numbers in rows
+    )
+
+
+def _with_index_env(spec: Obj) -> Obj:
+    """The pod spec in which every container (init containers too) gets
+    JOB_COMPLETION_INDEX from the pod's completion-index label, unless it
+    sets the variable itself; ``spec`` is left unchanged."""
+    out = dict(spec)
     for key in ("initContainers", "containers"):
-        for c in spec.get(key) or []:
-            env = c.setdefault("env", [])
-            if any(e.get("name") == COMPLETION_INDEX_ENV for e in env):
-                continue
-            env.append(
-                {
-                    "name": COMPLETION_INDEX_ENV,
-                    "valueFrom": {
-                        "fieldRef": {"fieldPath": f"metadata.labels['{COMPLETION_INDEX}']"}
-                    },
-                }
-            )
+        if not spec.get(key):
+            continue
+        containers = []
+        for c in spec[key]:
+            env = list(c.get("env") or [])
+            if not any(e.get("name") == COMPLETION_INDEX_ENV for e in env):
+                env.append(
+                    {
+                        "name": COMPLETION_INDEX_ENV,
+                        "valueFrom": {
+                            "fieldRef": {"fieldPath": f"metadata.labels['{COMPLETION_INDEX}']"}
+                        },
+                    }
+                )
+            containers.append({**c, "env": env})
+        out[key] = containers
+    return out
 
 
 #: names.MaxGeneratedNameLength: 63 less the 5-character random suffix.
@@ -1038,12 +1223,20 @@ class TTLAfterFinishedController(Controller):
     kind: ClassVar[str] = "Job"
     watches: ClassVar[tuple[str, ...]] = ("Job",)
 
+    def __init__(self, store: Any, clock: Clock, jobs: JobCache | None = None) -> None:
+        super().__init__(store, clock)
+        self.jobs = jobs if jobs is not None else JobCache(store)
+
     def sync(self, key: Key) -> None:
-        job = self.get(key)
+        job = self.jobs.get(key)
         if job is None:
             return
         meta, spec = job["metadata"], job["spec"]
         ttl = spec.get("ttlSecondsAfterFinished")
+        if ttl is None and is_finished(job.get("status") or {}):
+            # Neither controller needs it again unless it changes: do not
+            # keep thousands of finished Jobs alive.
+            self.jobs.forget(key)
         if ttl is None or "deletionTimestamp" in meta:
             return
         finished_at = _finish_time(job.get("status") or {})
@@ -1080,4 +1273,5 @@ def _finish_time(status: Obj) -> int | None:
 def job_controllers(store: Any, clock: Clock) -> list[Controller]:
     """The Job controller and the TTL-after-finished controller, as a
     cluster runs them."""
-    return [JobController(store, clock), TTLAfterFinishedController(store, clock)]
+    jobs = JobCache(store)
+    return [JobController(store, clock, jobs), TTLAfterFinishedController(store, clock, jobs)]
