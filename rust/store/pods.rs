@@ -284,12 +284,16 @@ pub struct StatefulCounts {
 impl StatefulCounts {
     fn of<'a>(pods: impl Iterator<Item = &'a Member<'a>>) -> StatefulCounts {
         let mut out = StatefulCounts::default();
-        let mut by_revision: HashMap<&str, usize> = HashMap::new();
+        // A set's pods carry a revision or two: a short list beats hashing.
+        let mut by_revision: Vec<(&str, usize)> = Vec::new();
         for p in pods {
-            if !p.phase.is_empty() {
+            if p.facts.created {
                 out.replicas += 1;
-                if !p.pod.deleting() {
-                    *by_revision.entry(p.revision).or_default() += 1;
+                if !p.facts.deleting {
+                    match by_revision.iter_mut().find(|(r, _)| *r == p.revision) {
+                        Some((_, n)) => *n += 1,
+                        None => by_revision.push((p.revision, 1)),
+                    }
                 }
             }
             if p.ready {
@@ -308,11 +312,100 @@ impl StatefulCounts {
     }
 }
 
-/// A member of a set while its view is computed: borrowed from the store.
+/// What the StatefulSet controller reads of one pod matching a set's
+/// selector: kept between calls while the pod's stored version is the same
+/// (the store replaces an object's `Arc` on every write), so a sync reads
+/// only the pods that changed since the last one.
+#[derive(Debug, Clone)]
+enum Role {
+    /// In another namespace, not matching, another controller's, or
+    /// without a status.
+    Other,
+    /// No controller, not being deleted, named after the set.
+    Adopt,
+    /// No controller, but being deleted or not named after the set.
+    Orphan,
+    /// Controlled by the set but not named after it.
+    Release,
+    Member(Facts),
+}
+
+#[derive(Debug, Clone)]
+struct Facts {
+    ordinal: i64,
+    /// It has a phase.
+    created: bool,
+    running: bool,
+    ready_since: Option<i64>,
+    deleting: bool,
+    /// Its name is `<set>-<ordinal>` and its pod-name label says so.
+    identity: bool,
+    revision: Box<str>,
+}
+
+fn role_of(pod: &Object, q: &StatefulQuery<'_>) -> Role {
+    if &*pod.meta.namespace != q.namespace || !q.selector.matches(&pod.meta.labels) {
+        return Role::Other;
+    }
+    let name: &str = &pod.meta.name;
+    let parsed = parent_and_ordinal(name).filter(|(p, _)| *p == q.set_name);
+    match controller_of(pod) {
+        None if !pod.deleting() && parsed.is_some() => return Role::Adopt,
+        None => return Role::Orphan,
+        Some(r) if r.uid == q.owner_uid => {}
+        Some(_) => return Role::Other,
+    }
+    let Some(status) = pod.pod_status() else {
+        return Role::Other;
+    };
+    let Some((_, ordinal)) = parsed else {
+        return Role::Release;
+    };
+    // A member's name is `<set>-<digits>` with the digits' value as its
+    // ordinal: the name is the pod's own when there is no leading zero.
+    let digits = name.get(q.set_name.len() + 1..).unwrap_or("");
+    let label = pod.meta.labels.get("statefulset.kubernetes.io/pod-name");
+    Role::Member(Facts {
+        ordinal,
+        created: !status.phase.is_empty(),
+        running: status.phase == "Running",
+        ready_since: ready_since(status),
+        deleting: pod.deleting(),
+        identity: (digits.len() == 1 || !digits.starts_with('0'))
+            && label.is_some_and(|l| l == name),
+        revision: pod
+            .meta
+            .labels
+            .get("controller-revision-hash")
+            .map_or("", String::as_str)
+            .into(),
+    })
+}
+
+/// The facts read for one set's pods (`Store::stateful_view`).
+#[derive(Default)]
+pub struct StatefulFacts {
+    /// By the set's uid.
+    sets: HashMap<String, SetFacts>,
+}
+
+/// Sets whose pods' facts are kept at most (then all are forgotten).
+const SETS_KEPT: usize = 64;
+
+#[derive(Default)]
+struct SetFacts {
+    /// The namespace, selector and set name the roles were read for.
+    shape: Option<(String, Selector, String)>,
+    /// By slot: the pod as it was read, its role, and the call that last saw it.
+    pods: HashMap<super::index::Slot, (Arc<Object>, Role, u64)>,
+    calls: u64,
+}
+
+/// A member of a set while its view is computed.
 struct Member<'a> {
     pod: &'a Object,
+    facts: &'a Facts,
     ordinal: i64,
-    phase: &'a str,
     ready: bool,
     available_in: Option<i64>,
     revision: &'a str,
@@ -322,15 +415,7 @@ impl Member<'_> {
     /// Running, Ready, available and not being deleted: OrderedReady may go
     /// past it.
     fn healthy_and_available(&self) -> bool {
-        self.ready && self.available_in == Some(0) && !self.pod.deleting()
-    }
-
-    fn name_label(&self) -> Option<&str> {
-        self.pod
-            .meta
-            .labels
-            .get("statefulset.kubernetes.io/pod-name")
-            .map(String::as_str)
+        self.ready && self.available_in == Some(0) && !self.facts.deleting
     }
 
     fn to_pod(&self, volume_names: &[String]) -> StatefulPod {
@@ -342,12 +427,21 @@ impl Member<'_> {
             name: self.pod.meta.name.to_string(),
             uid: self.pod.meta.uid.to_string(),
             ordinal: self.ordinal,
-            phase: self.phase.to_string(),
+            phase: self
+                .pod
+                .pod_status()
+                .map(|st| st.phase.clone())
+                .unwrap_or_default(),
             ready: self.ready,
             available_in: self.available_in,
-            deleting: self.pod.deleting(),
+            deleting: self.facts.deleting,
             revision: self.revision.to_string(),
-            name_label: self.name_label().map(str::to_string),
+            name_label: self
+                .pod
+                .meta
+                .labels
+                .get("statefulset.kubernetes.io/pod-name")
+                .cloned(),
             claims: volume_names
                 .iter()
                 .map(|n| {
@@ -438,70 +532,71 @@ impl Store {
                 None => table.range(Some(q.namespace)).map(|(_, &sl)| sl).collect(),
             }
         };
-        let mut matched: Vec<super::index::Slot> = Vec::with_capacity(candidates.len());
-        let mut owned = 0usize;
-        let mut members: Vec<Member<'_>> = Vec::new();
+        let mut cache = self
+            .stateful
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if cache.sets.len() >= SETS_KEPT && !cache.sets.contains_key(q.owner_uid) {
+            cache.sets.clear();
+        }
+        let set = cache.sets.entry(q.owner_uid.to_string()).or_default();
+        let shape = (
+            q.namespace.to_string(),
+            q.selector.clone(),
+            q.set_name.to_string(),
+        );
+        if set.shape.as_ref() != Some(&shape) {
+            set.pods.clear();
+            set.shape = Some(shape);
+        }
+        set.calls += 1;
+        let call = set.calls;
+        let mut seen = 0usize;
         for slot in candidates {
             let Some(pod) = s.slots.get(slot as usize).and_then(Option::as_ref) else {
                 continue;
             };
-            if &*pod.meta.namespace != q.namespace || !q.selector.matches(&pod.meta.labels) {
-                continue;
-            }
-            matched.push(slot);
-            let name: &str = &pod.meta.name;
-            let parsed = parent_and_ordinal(name);
-            let named_after = parsed.is_some_and(|(p, _)| p == q.set_name);
-            match controller_of(pod) {
-                None => {
-                    if !pod.deleting() && named_after {
-                        out.adopt.push(name.to_string());
-                    }
-                    continue;
+            seen += 1;
+            match set.pods.get_mut(&slot) {
+                Some(entry) if Arc::ptr_eq(&entry.0, pod) => entry.2 = call,
+                _ => {
+                    set.pods
+                        .insert(slot, (Arc::clone(pod), role_of(pod, q), call));
                 }
-                Some(r) if r.uid == q.owner_uid => owned += 1,
-                Some(_) => continue,
             }
-            let Some(status) = pod.pod_status() else {
-                continue;
-            };
-            let Some((_, ordinal)) = parsed.filter(|_| named_after) else {
-                out.release.push(name.to_string());
-                continue;
-            };
-            let since = ready_since(status);
-            members.push(Member {
-                pod,
-                ordinal,
-                phase: &status.phase,
-                ready: status.phase == "Running" && since.is_some(),
-                available_in: since.map(|t| {
-                    if q.min_ready_seconds == 0 {
-                        0
-                    } else {
-                        (t + q.min_ready_seconds - now).max(0)
-                    }
-                }),
-                revision: pod
-                    .meta
-                    .labels
-                    .get("controller-revision-hash")
-                    .map_or("", String::as_str),
-            });
         }
-        // Pods it controls that the selector no longer matches; only looked
-        // for when it has dependents besides the matching pods it controls.
-        if s.owners.count(q.owner_uid) > owned {
-            let matched: std::collections::HashSet<super::index::Slot> =
-                matched.into_iter().collect();
-            for slot in s.owners.get(q.owner_uid) {
-                if matched.contains(&slot) {
-                    continue;
-                }
-                if let Some(pod) = s.slots.get(slot as usize).and_then(Option::as_ref) {
-                    if controlled_pod(pod, q.namespace, q.owner_uid) {
-                        out.release.push(pod.meta.name.to_string());
-                    }
+        if set.pods.len() > seen {
+            set.pods.retain(|_, entry| entry.2 == call);
+        }
+        let mut members: Vec<Member<'_>> = Vec::new();
+        for (pod, role, _) in set.pods.values() {
+            match role {
+                Role::Other | Role::Orphan => {}
+                Role::Adopt => out.adopt.push(pod.meta.name.to_string()),
+                Role::Release => out.release.push(pod.meta.name.to_string()),
+                Role::Member(facts) => members.push(Member {
+                    pod,
+                    facts,
+                    ordinal: facts.ordinal,
+                    ready: facts.running && facts.ready_since.is_some(),
+                    available_in: facts.ready_since.map(|t| {
+                        if q.min_ready_seconds == 0 {
+                            0
+                        } else {
+                            (t + q.min_ready_seconds - now).max(0)
+                        }
+                    }),
+                    revision: &facts.revision,
+                }),
+            }
+        }
+        // Pods it controls that the selector no longer matches.
+        for slot in s.owners.get(q.owner_uid) {
+            if let Some(pod) = s.slots.get(slot as usize).and_then(Option::as_ref) {
+                if controlled_pod(pod, q.namespace, q.owner_uid)
+                    && !q.selector.matches(&pod.meta.labels)
+                {
+                    out.release.push(pod.meta.name.to_string());
                 }
             }
         }
@@ -514,7 +609,7 @@ impl Store {
         out.revisions = revisions.into_iter().map(str::to_string).collect();
         out.next_available = members
             .iter()
-            .filter(|p| !p.pod.deleting())
+            .filter(|p| !p.facts.deleting)
             .filter_map(|p| p.available_in)
             .filter(|&t| t > 0)
             .min();
@@ -608,12 +703,7 @@ fn walk_slots(
         }
         next = ordinal + 1;
         let healthy = p.healthy_and_available();
-        // A member's name is `<set>-<digits>` with the digits' value as its
-        // ordinal: the name is the pod's own when there is no leading zero.
-        let name: &str = &p.pod.meta.name;
-        let digits = name.get(q.set_name.len() + 1..).unwrap_or("");
-        let identity =
-            (digits.len() == 1 || !digits.starts_with('0')) && p.name_label() == Some(name);
+        let identity = p.facts.identity;
         if healthy && identity && q.volume_names.is_empty() {
             let k = index(ordinal);
             if let Some(StatefulSlot::Settled(_, hi, rev)) = slots.last_mut() {

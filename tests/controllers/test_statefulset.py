@@ -23,6 +23,7 @@ from podcore.controllers.statefulset import (
     parent_and_ordinal,
     revision_data,
 )
+from podcore.errors import NotFound
 
 POD_NAME = "statefulset.kubernetes.io/pod-name"
 POD_INDEX = "apps.kubernetes.io/pod-index"
@@ -810,7 +811,25 @@ def test_pod_view_agrees_with_the_pods_read_one_by_one(
         k: store.create({"apiVersion": "v1", "kind": "Node", "metadata": {"name": k}})
         for k in ("set", "other")
     }
+    uid = owners["set"]["metadata"]["uid"]
+    vols = ["data"] if claims else []
+
+    def view() -> dict[str, Any]:
+        return store.stateful_view(
+            "default",
+            {"matchLabels": {"app": "web"}},
+            uid,
+            "web",
+            start=start,
+            replicas=replicas,
+            min_ready_seconds=min_ready,
+            volume_names=vols,
+            ordered=ordered,
+        )
+
     for spec in specs:
+        # The store keeps what it read of unchanged pods from call to call.
+        view()
         name = spec["name"]
         labels = {"app": spec["app"]}
         if spec["revision"]:
@@ -837,17 +856,16 @@ def test_pod_view_agrees_with_the_pods_read_one_by_one(
             store.replace_status({**pod, "status": status})
         if spec["deleting"]:
             store.delete("Pod", name, "default")
-    uid = owners["set"]["metadata"]["uid"]
-    vols = ["data"] if claims else []
-    got = store.stateful_view(
-        "default",
-        {"matchLabels": {"app": "web"}},
-        uid,
-        "web",
-        start=start,
-        replicas=replicas,
-        min_ready_seconds=min_ready,
-        volume_names=vols,
-        ordered=ordered,
-    )
-    assert got == _reference_view(store, uid, start, replicas, min_ready, vols, ordered)
+    assert view() == _reference_view(store, uid, start, replicas, min_ready, vols, ordered)
+    # A pod changes, another goes: the view follows.
+    if specs:
+        first = specs[0]["name"]
+        pod = store.get("Pod", first, "default")
+        labels = {**pod["metadata"]["labels"], POD_NAME: "other"}
+        store.patch("Pod", first, {"metadata": {"labels": labels}}, "default", "merge")
+        store.patch(
+            "Pod", specs[-1]["name"], {"metadata": {"finalizers": None}}, "default", "merge"
+        )
+        with contextlib.suppress(NotFound):  # gone already if it was being deleted
+            store.delete("Pod", specs[-1]["name"], "default")
+    assert view() == _reference_view(store, uid, start, replicas, min_ready, vols, ordered)

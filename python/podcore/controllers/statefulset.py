@@ -71,6 +71,8 @@ _STATUS_ORDER = (
 #: ControllerRevisionName keeps this many bytes of the owner's name.
 _MAX_PREFIX = 223
 _ORDINAL = re.compile(r"^(.*)-([0-9]+)$")
+#: Encoded revisions and templates kept at most (then forgotten at once).
+_ENCODED_KEPT = 4096
 
 
 # ---------------------------------------------------------------- identity
@@ -180,15 +182,6 @@ def revision_name(set_name: str, hash_: str) -> str:
 def revision_sort_key(cr: Obj) -> tuple[int, str, str]:
     meta = cr["metadata"]
     return int(cr.get("revision", 0)), meta.get("creationTimestamp", ""), meta["name"]
-
-
-def equal_revision(a: Obj, b: Obj) -> bool:
-    """EqualRevision: the same data (the hash labels settle it first when
-    both parse as numbers, which safe-encoded hashes never do)."""
-    ha, hb = (r["metadata"].get("labels", {}).get(HASH_LABEL) for r in (a, b))
-    if ha is not None and hb is not None and ha.isdigit() and hb.isdigit() and ha != hb:
-        return False
-    return go_json(a.get("data")) == go_json(b.get("data"))
 
 
 # ---------------------------------------------------------------- pods
@@ -401,6 +394,8 @@ class StatefulSetController(Controller):
         # Claims a set waits on (being deleted, or stale from an earlier pod):
         # their changes carry no ownerReference to the set.
         self._claim_waiters: dict[Key, Key] = {}
+        # Revision data and templates as Go encodes them, by object and version.
+        self._json: dict[str, tuple[Any, bytes]] = {}
 
     def keys_for(self, change: Change) -> Iterable[Key]:
         _, kind, ns, name, _, controller = change
@@ -487,8 +482,16 @@ class StatefulSetController(Controller):
         collisions = int(status.get("collisionCount", 0))
         data = revision_data(sts["spec"]["template"])
         number = int(revisions[-1].get("revision", 0)) + 1 if revisions else 1
-        needle = {"metadata": {"labels": {}}, "data": data}
-        equal = [r for r in revisions if equal_revision(r, needle)]
+        # EqualRevision against a revision made from the template: it carries
+        # no hash label, so the data decide, compared as Go encodes them.
+        meta = sts["metadata"]
+        wanted = self._encoded(f"{meta['uid']}/template", meta.get("generation"), data)
+        equal = [
+            r
+            for r in revisions
+            if self._encoded(r["metadata"]["uid"], r["metadata"]["resourceVersion"], r.get("data"))
+            == wanted
+        ]
         if equal and revisions[-1] is equal[-1]:
             update = revisions[-1]
         elif equal:
@@ -502,6 +505,19 @@ class StatefulSetController(Controller):
             update,
         )
         return current, update, collisions
+
+    def _encoded(self, key: str, version: Any, value: Any) -> bytes:
+        """``go_json(value)`` for the object ``key`` at ``version`` (a
+        revision's resourceVersion, a set's generation: its template changes
+        only with a new one), encoded once per version."""
+        hit = self._json.get(key)
+        if hit is not None and hit[0] == version:
+            return hit[1]
+        if len(self._json) >= _ENCODED_KEPT:
+            self._json.clear()
+        out = go_json(value)
+        self._json[key] = (version, out)
+        return out
 
     def _create_revision(
         self, sts: Obj, data: Obj, number: int, collisions: int
