@@ -603,7 +603,18 @@ impl Store {
         out.adopt.sort();
         out.release.sort();
         out.members = StatefulCounts::of(members.iter());
-        let mut revisions: Vec<&str> = members.iter().map(|p| p.revision).collect();
+        // A revision or two among all the pods: collected without sorting
+        // them all, unless the pods carry many.
+        let mut revisions: Vec<&str> = Vec::new();
+        for p in &members {
+            if revisions.len() > 16 {
+                revisions = members.iter().map(|p| p.revision).collect();
+                break;
+            }
+            if !revisions.contains(&p.revision) {
+                revisions.push(p.revision);
+            }
+        }
         revisions.sort_unstable();
         revisions.dedup();
         out.revisions = revisions.into_iter().map(str::to_string).collect();
