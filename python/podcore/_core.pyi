@@ -306,6 +306,31 @@ class Store:
         None when not ready, else seconds until available (0: available);
         ``labels``: the values of ``label_keys``; ``claims``: the claimName of
         the persistentVolumeClaim volume named after each of ``volume_names``."""
+    def stateful_view(
+        self,
+        namespace: str,
+        selector: str | dict[str, Any],
+        owner_uid: str,
+        set_name: str,
+        *,
+        start: int = 0,
+        replicas: int = 0,
+        min_ready_seconds: int = 0,
+        volume_names: builtins.list[str] = ...,
+        ordered: bool = True,
+    ) -> dict[str, Any]:
+        """The StatefulSet controller's view of a set's pods, whatever the number
+        of healthy pods: ``adopt`` / ``release`` (pod names); ``members`` and
+        ``slotted``: ``(replicas, ready, available, {revision: created pods not
+        being deleted})`` over every member, and over the members with a valid
+        ordinal (one per ordinal in range); ``revisions`` (labels in use);
+        ``next_available``; ``slots``: the ordinals in range as ``(lo, hi,
+        revision, pod)`` by index from ``start`` (a pod needing attention; or
+        ``revision`` for healthy pods in their identity; or missing), with
+        ``ordered`` nothing after the first missing or unhealthy one;
+        ``condemned``: members out of range, highest ordinal first. A pod is
+        ``(name, ordinal, uid, phase, ready, available_in, deleting, revision,
+        name_label, claims)``."""
     def daemon_pods(
         self,
         namespace: str,

@@ -1056,6 +1056,101 @@ impl PyStore {
         }
         Ok(out)
     }
+
+    /// The StatefulSet controller's view of a set's pods in one call, whatever
+    /// the number of healthy pods: a dict with `adopt` and `release` (pod
+    /// names), `members` and `slotted` (`(replicas, ready, available,
+    /// {revision: created pods not being deleted})` over every member, and
+    /// over the members with a valid ordinal where two pods claiming one
+    /// ordinal in range count once), `revisions` (the revision labels in use),
+    /// `next_available` (least positive seconds until a ready pod is
+    /// available), `slots` (the ordinals from `start` on for `replicas`, as
+    /// `(lo, hi, revision, pod)` by index from `start`: `pod` set for a pod
+    /// needing attention, else `revision` set for pods that are Running,
+    /// Ready, available and in their identity, else missing; with `ordered`
+    /// nothing after the first missing or unhealthy one) and `condemned`
+    /// (members out of range, highest ordinal first). A pod is `(name,
+    /// ordinal, uid, phase, ready, available_in, deleting, revision,
+    /// name_label, claims)`, its fields as in `stateful_pods`.
+    #[pyo3(signature = (namespace, selector, owner_uid, set_name, *, start = 0, replicas = 0, min_ready_seconds = 0, volume_names = Vec::new(), ordered = true))]
+    #[allow(clippy::too_many_arguments)]
+    fn stateful_view<'py>(
+        &self,
+        py: Python<'py>,
+        namespace: &str,
+        selector: &Bound<'py, PyAny>,
+        owner_uid: &str,
+        set_name: &str,
+        start: i64,
+        replicas: i64,
+        min_ready_seconds: i64,
+        volume_names: Vec<String>,
+        ordered: bool,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        type Row = (
+            String,
+            i64,
+            String,
+            String,
+            bool,
+            Option<i64>,
+            bool,
+            String,
+            Option<String>,
+            Vec<Option<String>>,
+        );
+        let row = |p: store::pods::StatefulPod| -> Row {
+            (
+                p.name,
+                p.ordinal,
+                p.uid,
+                p.phase,
+                p.ready,
+                p.available_in,
+                p.deleting,
+                p.revision,
+                p.name_label,
+                p.claims,
+            )
+        };
+        let counts = |c: store::pods::StatefulCounts| {
+            let by_revision: std::collections::BTreeMap<String, usize> =
+                c.revisions.into_iter().collect();
+            (c.replicas, c.ready, c.available, by_revision)
+        };
+        let sel = selector_arg(py, Some(selector))?;
+        let view = self.inner.stateful_view(&store::pods::StatefulQuery {
+            namespace,
+            selector: &sel,
+            owner_uid,
+            set_name,
+            start,
+            replicas,
+            min_ready_seconds,
+            volume_names: &volume_names,
+            ordered,
+        });
+        let slots: Vec<(usize, usize, Option<String>, Option<Row>)> = view
+            .slots
+            .into_iter()
+            .map(|s| match s {
+                store::pods::StatefulSlot::Pod(i, p) => (i, i, None, Some(row(p))),
+                store::pods::StatefulSlot::Missing(lo, hi) => (lo, hi, None, None),
+                store::pods::StatefulSlot::Settled(lo, hi, rev) => (lo, hi, Some(rev), None),
+            })
+            .collect();
+        let condemned: Vec<Row> = view.condemned.into_iter().map(row).collect();
+        let d = PyDict::new(py);
+        d.set_item("adopt", view.adopt)?;
+        d.set_item("release", view.release)?;
+        d.set_item("members", counts(view.members))?;
+        d.set_item("slotted", counts(view.slotted))?;
+        d.set_item("revisions", view.revisions)?;
+        d.set_item("next_available", view.next_available)?;
+        d.set_item("slots", slots)?;
+        d.set_item("condemned", condemned)?;
+        Ok(d)
+    }
 }
 
 /// The node an unbound DaemonSet pod is meant for: the single value of the

@@ -213,6 +213,8 @@ pub struct Store {
     /// The latest resourceVersion, for watchers waiting for news.
     latest: Mutex<u64>,
     news: Condvar,
+    /// What the StatefulSet controller read of each pod, by set (`pods.rs`).
+    stateful: Mutex<pods::StatefulFacts>,
 }
 
 struct Inner {
@@ -310,6 +312,7 @@ impl Store {
             inner: RwLock::new(inner),
             latest: Mutex::new(rv),
             news: Condvar::new(),
+            stateful: Mutex::default(),
         }
     }
 

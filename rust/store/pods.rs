@@ -234,3 +234,624 @@ fn compare_for_deletion(a: &Object, ra: usize, b: &Object, rb: usize, now: i64) 
     }
     Ordering::Equal
 }
+
+/// A StatefulSet pod's parent name and ordinal from its name
+/// (`<parent>-<digits>`), as the controller parses it: None when the name
+/// does not end in `-<digits>`; an ordinal of -1 when the digits are more
+/// than ten or do not fit in an int32.
+pub fn parent_and_ordinal(name: &str) -> Option<(&str, i64)> {
+    let (parent, digits) = name.rsplit_once('-')?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let ordinal = if digits.len() <= 10 {
+        digits
+            .parse::<i64>()
+            .ok()
+            .filter(|o| *o <= i64::from(i32::MAX))
+            .unwrap_or(-1)
+    } else {
+        -1
+    };
+    Some((parent, ordinal))
+}
+
+/// What the StatefulSet controller reads of one of its pods.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatefulPod {
+    pub name: String,
+    pub uid: String,
+    pub ordinal: i64,
+    pub phase: String,
+    /// Running with Ready=True.
+    pub ready: bool,
+    /// None when the Ready condition is not True, else the seconds until the
+    /// pod has been ready `min_ready_seconds` (0: available).
+    pub available_in: Option<i64>,
+    pub deleting: bool,
+    /// Its `controller-revision-hash` label, "" when absent.
+    pub revision: String,
+    /// Its `statefulset.kubernetes.io/pod-name` label.
+    pub name_label: Option<String>,
+    /// The claimName of its persistentVolumeClaim volume named after each
+    /// volumeClaimTemplate, None where there is none.
+    pub claims: Vec<Option<String>>,
+}
+
+/// computeReplicaStatus's counts over a group of pods.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct StatefulCounts {
+    /// Pods created (with a phase).
+    pub replicas: usize,
+    pub ready: usize,
+    /// Ready and available.
+    pub available: usize,
+    /// Created pods not being deleted, by revision label, in label order.
+    pub revisions: Vec<(String, usize)>,
+}
+
+impl StatefulCounts {
+    fn of<'a>(pods: impl Iterator<Item = &'a Member<'a>>) -> StatefulCounts {
+        let mut out = StatefulCounts::default();
+        // A set's pods carry a revision or two: a short list beats hashing.
+        let mut by_revision: Vec<(&str, usize)> = Vec::new();
+        for p in pods {
+            if p.facts.created {
+                out.replicas += 1;
+                if !p.facts.deleting {
+                    match by_revision.iter_mut().find(|(r, _)| *r == p.revision) {
+                        Some((_, n)) => *n += 1,
+                        None => by_revision.push((p.revision, 1)),
+                    }
+                }
+            }
+            if p.ready {
+                out.ready += 1;
+                if p.available_in == Some(0) {
+                    out.available += 1;
+                }
+            }
+        }
+        out.revisions = by_revision
+            .into_iter()
+            .map(|(r, n)| (r.to_string(), n))
+            .collect();
+        out.revisions.sort();
+        out
+    }
+}
+
+/// What the StatefulSet controller reads of one pod matching a set's
+/// selector: kept between calls while the pod's stored version is the same
+/// (the store replaces an object's `Arc` on every write), so a sync reads
+/// only the pods that changed since the last one.
+#[derive(Debug, Clone)]
+enum Role {
+    /// In another namespace, not matching, another controller's, or
+    /// without a status.
+    Other,
+    /// No controller, not being deleted, named after the set.
+    Adopt,
+    /// No controller, but being deleted or not named after the set.
+    Orphan,
+    /// Controlled by the set but not named after it.
+    Release,
+    Member(Facts),
+}
+
+#[derive(Debug, Clone)]
+struct Facts {
+    ordinal: i64,
+    /// It has a phase.
+    created: bool,
+    running: bool,
+    ready_since: Option<i64>,
+    deleting: bool,
+    /// Its name is `<set>-<ordinal>` and its pod-name label says so.
+    identity: bool,
+    revision: Box<str>,
+}
+
+fn role_of(pod: &Object, q: &StatefulQuery<'_>) -> Role {
+    if &*pod.meta.namespace != q.namespace || !q.selector.matches(&pod.meta.labels) {
+        return Role::Other;
+    }
+    let name: &str = &pod.meta.name;
+    let parsed = parent_and_ordinal(name).filter(|(p, _)| *p == q.set_name);
+    match controller_of(pod) {
+        None if !pod.deleting() && parsed.is_some() => return Role::Adopt,
+        None => return Role::Orphan,
+        Some(r) if r.uid == q.owner_uid => {}
+        Some(_) => return Role::Other,
+    }
+    let Some(status) = pod.pod_status() else {
+        return Role::Other;
+    };
+    let Some((_, ordinal)) = parsed else {
+        return Role::Release;
+    };
+    // A member's name is `<set>-<digits>` with the digits' value as its
+    // ordinal: the name is the pod's own when there is no leading zero.
+    let digits = name.get(q.set_name.len() + 1..).unwrap_or("");
+    let label = pod.meta.labels.get("statefulset.kubernetes.io/pod-name");
+    Role::Member(Facts {
+        ordinal,
+        created: !status.phase.is_empty(),
+        running: status.phase == "Running",
+        ready_since: ready_since(status),
+        deleting: pod.deleting(),
+        identity: (digits.len() == 1 || !digits.starts_with('0'))
+            && label.is_some_and(|l| l == name),
+        revision: pod
+            .meta
+            .labels
+            .get("controller-revision-hash")
+            .map_or("", String::as_str)
+            .into(),
+    })
+}
+
+/// The facts read for one set's pods (`Store::stateful_view`).
+#[derive(Default)]
+pub struct StatefulFacts {
+    /// By the set's uid.
+    sets: HashMap<String, SetFacts>,
+}
+
+/// Sets whose pods' facts are kept at most (then all are forgotten).
+const SETS_KEPT: usize = 64;
+
+#[derive(Default)]
+struct SetFacts {
+    /// The namespace, selector and set name the roles were read for.
+    shape: Option<(String, Selector, String)>,
+    /// By slot: the pod as it was read, its role, and the call that last saw it.
+    pods: HashMap<super::index::Slot, (Arc<Object>, Role, u64)>,
+    calls: u64,
+}
+
+/// A member of a set while its view is computed.
+struct Member<'a> {
+    pod: &'a Object,
+    facts: &'a Facts,
+    ordinal: i64,
+    ready: bool,
+    available_in: Option<i64>,
+    revision: &'a str,
+}
+
+impl Member<'_> {
+    /// Running, Ready, available and not being deleted: OrderedReady may go
+    /// past it.
+    fn healthy_and_available(&self) -> bool {
+        self.ready && self.available_in == Some(0) && !self.facts.deleting
+    }
+
+    fn to_pod(&self, volume_names: &[String]) -> StatefulPod {
+        let volumes = self
+            .pod
+            .pod_spec()
+            .map_or(&[][..], |sp| sp.volumes.as_slice());
+        StatefulPod {
+            name: self.pod.meta.name.to_string(),
+            uid: self.pod.meta.uid.to_string(),
+            ordinal: self.ordinal,
+            phase: self
+                .pod
+                .pod_status()
+                .map(|st| st.phase.clone())
+                .unwrap_or_default(),
+            ready: self.ready,
+            available_in: self.available_in,
+            deleting: self.facts.deleting,
+            revision: self.revision.to_string(),
+            name_label: self
+                .pod
+                .meta
+                .labels
+                .get("statefulset.kubernetes.io/pod-name")
+                .cloned(),
+            claims: volume_names
+                .iter()
+                .map(|n| {
+                    volumes
+                        .iter()
+                        .find(|v| &v.name == n)
+                        .and_then(|v| v.persistent_volume_claim.as_ref())
+                        .map(|c| c.claim_name.clone())
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A stretch of a StatefulSet's ordinals in range, as the controller walks
+/// them (indexes count from the start ordinal).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatefulSlot {
+    /// A pod that needs the controller's attention: not Running, Ready and
+    /// available, being deleted, or with its identity or claims to check.
+    Pod(usize, StatefulPod),
+    /// Indexes `lo..=hi` without a pod.
+    Missing(usize, usize),
+    /// Indexes `lo..=hi` whose pods are Running, Ready, available, not being
+    /// deleted, carry their identity and `revision`, and have no claims to
+    /// check: the controller has nothing to do with them.
+    Settled(usize, usize, String),
+}
+
+/// What the StatefulSet controller asks of the pods of a set.
+#[derive(Debug, Clone)]
+pub struct StatefulQuery<'a> {
+    pub namespace: &'a str,
+    pub selector: &'a Selector,
+    pub owner_uid: &'a str,
+    pub set_name: &'a str,
+    pub start: i64,
+    pub replicas: i64,
+    pub min_ready_seconds: i64,
+    /// The names of the volumeClaimTemplates: with any, every pod has its
+    /// claims checked, so none is settled.
+    pub volume_names: &'a [String],
+    /// OrderedReady: the walk stops at the first pod that is missing or not
+    /// healthy and available, so nothing after it is reported.
+    pub ordered: bool,
+}
+
+/// The StatefulSet controller's view of a set's pods (`Store::stateful_view`).
+#[derive(Debug, Clone, Default)]
+pub struct StatefulView {
+    /// Pods the selector matches without a controller, not being deleted,
+    /// named after the set: to adopt. In name order.
+    pub adopt: Vec<String>,
+    /// Pods the set controls that no longer match its selector or are not
+    /// named after it: to release. In name order.
+    pub release: Vec<String>,
+    /// Counts over every member (controlled, matching, named after the set).
+    pub members: StatefulCounts,
+    /// Counts over the members with a valid ordinal, where two pods claim one
+    /// ordinal in range counting the one that sorts last by name.
+    pub slotted: StatefulCounts,
+    /// Every revision label the members carry ("" for none), in order.
+    pub revisions: Vec<String>,
+    /// The least positive `available_in` of members not being deleted.
+    pub next_available: Option<i64>,
+    /// The ordinals in range, in order (up to the first blocking one when
+    /// `ordered`).
+    pub slots: Vec<StatefulSlot>,
+    /// Members whose ordinal is out of range, highest ordinal first.
+    pub condemned: Vec<StatefulPod>,
+}
+
+impl Store {
+    /// The StatefulSet controller's view of its pods in one pass, without
+    /// sorting the pods or copying the healthy ones: what a sync needs
+    /// whatever the number of healthy pods (counts, the revisions in use,
+    /// and the ordinals in range as stretches, healthy pods collapsed).
+    pub fn stateful_view(&self, q: &StatefulQuery<'_>) -> StatefulView {
+        let s = self.read();
+        let now = s.now;
+        let mut out = StatefulView::default();
+        let table = &s.tables[Kind::Pod.index()];
+        let candidates: Vec<super::index::Slot> = if q.selector.is_nothing() {
+            Vec::new()
+        } else {
+            match table.candidates(q.selector) {
+                Some(slots) => slots,
+                None => table.range(Some(q.namespace)).map(|(_, &sl)| sl).collect(),
+            }
+        };
+        let mut cache = self
+            .stateful
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if cache.sets.len() >= SETS_KEPT && !cache.sets.contains_key(q.owner_uid) {
+            cache.sets.clear();
+        }
+        let set = cache.sets.entry(q.owner_uid.to_string()).or_default();
+        let shape = (
+            q.namespace.to_string(),
+            q.selector.clone(),
+            q.set_name.to_string(),
+        );
+        if set.shape.as_ref() != Some(&shape) {
+            set.pods.clear();
+            set.shape = Some(shape);
+        }
+        set.calls += 1;
+        let call = set.calls;
+        let mut seen = 0usize;
+        for slot in candidates {
+            let Some(pod) = s.slots.get(slot as usize).and_then(Option::as_ref) else {
+                continue;
+            };
+            seen += 1;
+            match set.pods.get_mut(&slot) {
+                Some(entry) if Arc::ptr_eq(&entry.0, pod) => entry.2 = call,
+                _ => {
+                    set.pods
+                        .insert(slot, (Arc::clone(pod), role_of(pod, q), call));
+                }
+            }
+        }
+        if set.pods.len() > seen {
+            set.pods.retain(|_, entry| entry.2 == call);
+        }
+        let mut members: Vec<Member<'_>> = Vec::new();
+        for (pod, role, _) in set.pods.values() {
+            match role {
+                Role::Other | Role::Orphan => {}
+                Role::Adopt => out.adopt.push(pod.meta.name.to_string()),
+                Role::Release => out.release.push(pod.meta.name.to_string()),
+                Role::Member(facts) => members.push(Member {
+                    pod,
+                    facts,
+                    ordinal: facts.ordinal,
+                    ready: facts.running && facts.ready_since.is_some(),
+                    available_in: facts.ready_since.map(|t| {
+                        if q.min_ready_seconds == 0 {
+                            0
+                        } else {
+                            (t + q.min_ready_seconds - now).max(0)
+                        }
+                    }),
+                    revision: &facts.revision,
+                }),
+            }
+        }
+        // Pods it controls that the selector no longer matches.
+        for slot in s.owners.get(q.owner_uid) {
+            if let Some(pod) = s.slots.get(slot as usize).and_then(Option::as_ref) {
+                if controlled_pod(pod, q.namespace, q.owner_uid)
+                    && !q.selector.matches(&pod.meta.labels)
+                {
+                    out.release.push(pod.meta.name.to_string());
+                }
+            }
+        }
+        out.adopt.sort();
+        out.release.sort();
+        out.members = StatefulCounts::of(members.iter());
+        // A revision or two among all the pods: collected without sorting
+        // them all, unless the pods carry many.
+        let mut revisions: Vec<&str> = Vec::new();
+        for p in &members {
+            if revisions.len() > 16 {
+                revisions = members.iter().map(|p| p.revision).collect();
+                break;
+            }
+            if !revisions.contains(&p.revision) {
+                revisions.push(p.revision);
+            }
+        }
+        revisions.sort_unstable();
+        revisions.dedup();
+        out.revisions = revisions.into_iter().map(str::to_string).collect();
+        out.next_available = members
+            .iter()
+            .filter(|p| !p.facts.deleting)
+            .filter_map(|p| p.available_in)
+            .filter(|&t| t > 0)
+            .min();
+        let end = q.start.saturating_add(q.replicas.max(0));
+        let (placed, condemned) = place(&members, q.start, end);
+        out.slotted = StatefulCounts::of(
+            placed
+                .iter()
+                .map(|&(_, i)| &members[i])
+                .chain(condemned.iter().map(|&i| &members[i])),
+        );
+        out.condemned = condemned
+            .iter()
+            .map(|&i| members[i].to_pod(q.volume_names))
+            .collect();
+        out.slots = walk_slots(q, &members, &placed, end);
+        out
+    }
+}
+
+/// The members in range as `(ordinal, member index)` in ordinal order (of
+/// two pods with one ordinal, the one last by name), and the members out of
+/// range with a valid ordinal, highest ordinal first (then by name).
+fn place(members: &[Member<'_>], start: i64, end: i64) -> (Vec<(i64, usize)>, Vec<usize>) {
+    let later = |a: usize, b: usize| members[a].pod.meta.name > members[b].pod.meta.name;
+    let mut condemned: Vec<usize> = Vec::new();
+    let mut in_range: Vec<(i64, usize)> = Vec::new();
+    for (i, p) in members.iter().enumerate() {
+        if start <= p.ordinal && p.ordinal < end {
+            in_range.push((p.ordinal, i));
+        } else if p.ordinal >= 0 {
+            condemned.push(i);
+        }
+    }
+    condemned.sort_by(|&a, &b| {
+        members[b]
+            .ordinal
+            .cmp(&members[a].ordinal)
+            .then_with(|| members[a].pod.meta.name.cmp(&members[b].pod.meta.name))
+    });
+    // A dense table when the range is not much larger than the pods in it
+    // (the usual case, and no sort); a sort otherwise.
+    let span = (end - start) as u64;
+    let placed = if span <= (in_range.len() as u64).saturating_mul(4) + 1024 {
+        let mut table: Vec<Option<usize>> = vec![None; span as usize];
+        for (ordinal, i) in in_range {
+            let cell = &mut table[(ordinal - start) as usize];
+            if cell.is_none_or(|held| later(i, held)) {
+                *cell = Some(i);
+            }
+        }
+        table
+            .into_iter()
+            .enumerate()
+            .filter_map(|(k, cell)| cell.map(|i| (start + k as i64, i)))
+            .collect()
+    } else {
+        in_range.sort_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| members[a.1].pod.meta.name.cmp(&members[b.1].pod.meta.name))
+        });
+        let mut placed: Vec<(i64, usize)> = Vec::with_capacity(in_range.len());
+        for (ordinal, i) in in_range {
+            match placed.last_mut() {
+                Some(last) if last.0 == ordinal => last.1 = i,
+                _ => placed.push((ordinal, i)),
+            }
+        }
+        placed
+    };
+    (placed, condemned)
+}
+
+/// The ordinals `q.start..end` as stretches (`StatefulView::slots`).
+fn walk_slots(
+    q: &StatefulQuery<'_>,
+    members: &[Member<'_>],
+    placed: &[(i64, usize)],
+    end: i64,
+) -> Vec<StatefulSlot> {
+    let index = |ordinal: i64| (ordinal - q.start) as usize;
+    let mut slots: Vec<StatefulSlot> = Vec::new();
+    let mut next = q.start;
+    for &(ordinal, i) in placed {
+        let p = &members[i];
+        if ordinal > next {
+            slots.push(StatefulSlot::Missing(index(next), index(ordinal - 1)));
+            if q.ordered {
+                return slots;
+            }
+        }
+        next = ordinal + 1;
+        let healthy = p.healthy_and_available();
+        let identity = p.facts.identity;
+        if healthy && identity && q.volume_names.is_empty() {
+            let k = index(ordinal);
+            if let Some(StatefulSlot::Settled(_, hi, rev)) = slots.last_mut() {
+                if *hi + 1 == k && rev.as_str() == p.revision {
+                    *hi = k;
+                    continue;
+                }
+            }
+            slots.push(StatefulSlot::Settled(k, k, p.revision.to_string()));
+            continue;
+        }
+        slots.push(StatefulSlot::Pod(index(ordinal), p.to_pod(q.volume_names)));
+        if q.ordered && !healthy {
+            return slots;
+        }
+    }
+    if next < end {
+        slots.push(StatefulSlot::Missing(index(next), index(end - 1)));
+    }
+    slots
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn set_pod(s: &Store, name: &str, owner: &str, revision: &str, ready: bool) {
+        let pod = s
+            .create(
+                &json!({
+                    "apiVersion": "v1", "kind": "Pod",
+                    "metadata": {
+                        "name": name,
+                        "labels": {
+                            "app": "web",
+                            "controller-revision-hash": revision,
+                            "statefulset.kubernetes.io/pod-name": name,
+                        },
+                        "ownerReferences": [{
+                            "apiVersion": "apps/v1", "kind": "StatefulSet", "name": "web",
+                            "uid": owner, "controller": true,
+                        }],
+                    },
+                    "spec": {"containers": [{"name": "c", "image": "nginx"}]},
+                }),
+                "default",
+            )
+            .unwrap();
+        if ready {
+            let mut obj = serde_json::to_value(&*pod).unwrap();
+            obj["status"] = json!({
+                "phase": "Running",
+                "conditions": [{"type": "Ready", "status": "True",
+                                "lastTransitionTime": "2025-01-01T00:00:00Z"}],
+            });
+            s.replace_status(&obj, "default").unwrap();
+        }
+    }
+
+    fn query<'a>(selector: &'a Selector, uid: &'a str, replicas: i64) -> StatefulQuery<'a> {
+        StatefulQuery {
+            namespace: "default",
+            selector,
+            owner_uid: uid,
+            set_name: "web",
+            start: 0,
+            replicas,
+            min_ready_seconds: 0,
+            volume_names: &[],
+            ordered: true,
+        }
+    }
+
+    #[test]
+    fn pod_names_give_their_parent_and_an_int32_ordinal() {
+        assert_eq!(parent_and_ordinal("web-0"), Some(("web", 0)));
+        assert_eq!(parent_and_ordinal("my-web-007"), Some(("my-web", 7)));
+        assert_eq!(parent_and_ordinal("web-2147483648"), Some(("web", -1)));
+        assert_eq!(parent_and_ordinal("web-00000000001"), Some(("web", -1)));
+        assert_eq!(parent_and_ordinal("web-1a"), None);
+        assert_eq!(parent_and_ordinal("web-"), None);
+        assert_eq!(parent_and_ordinal("web"), None);
+    }
+
+    #[test]
+    fn healthy_pods_collapse_into_stretches_of_one_revision() {
+        let s = Store::new(0, 1000);
+        let uid = "00000000-0000-4000-8000-000000000001";
+        for i in 0..3 {
+            set_pod(&s, &format!("web-{i}"), uid, "a", true);
+        }
+        set_pod(&s, "web-3", uid, "b", true);
+        set_pod(&s, "web-4", uid, "b", false);
+        let sel = Selector::parse("app=web").unwrap();
+        let view = s.stateful_view(&query(&sel, uid, 8));
+        assert_eq!(view.slots.len(), 3);
+        assert_eq!(view.slots[0], StatefulSlot::Settled(0, 2, "a".into()));
+        assert_eq!(view.slots[1], StatefulSlot::Settled(3, 3, "b".into()));
+        // OrderedReady stops at the pod that is not ready.
+        assert!(matches!(&view.slots[2], StatefulSlot::Pod(4, p) if p.name == "web-4"));
+        assert_eq!(view.members.replicas, 5);
+        assert_eq!(view.members.ready, 4);
+        assert_eq!(
+            view.members.revisions,
+            vec![("a".to_string(), 3), ("b".to_string(), 2)]
+        );
+        let parallel = StatefulQuery {
+            ordered: false,
+            ..query(&sel, uid, 8)
+        };
+        let view = s.stateful_view(&parallel);
+        assert_eq!(view.slots.last(), Some(&StatefulSlot::Missing(5, 7)));
+    }
+
+    #[test]
+    fn pods_out_of_range_are_condemned_highest_ordinal_first() {
+        let s = Store::new(0, 1000);
+        let uid = "00000000-0000-4000-8000-000000000001";
+        for name in ["web-0", "web-1", "web-2", "web-10"] {
+            set_pod(&s, name, uid, "a", true);
+        }
+        let sel = Selector::parse("app=web").unwrap();
+        let view = s.stateful_view(&query(&sel, uid, 1));
+        let condemned: Vec<&str> = view.condemned.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(condemned, ["web-10", "web-2", "web-1"]);
+        assert_eq!(view.slots, vec![StatefulSlot::Settled(0, 0, "a".into())]);
+        assert_eq!(view.slotted.replicas, 4);
+    }
+}

@@ -10,17 +10,20 @@ import contextlib
 from typing import Any
 
 import pytest
-from hypothesis import settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from podcore import Cluster
+from podcore._core import Store
+from podcore.controllers.base import timestamp
 from podcore.controllers.statefulset import (
     go_json,
     hash_revision,
     parent_and_ordinal,
     revision_data,
 )
+from podcore.errors import NotFound
 
 POD_NAME = "statefulset.kubernetes.io/pod-name"
 POD_INDEX = "apps.kubernetes.io/pod-index"
@@ -670,3 +673,199 @@ def test_settles_to_the_desired_replicas_after_scaling(policy: str) -> None:
     c.patch("StatefulSet", "web", {"spec": {"replicas": 2}})
     c.settle()
     assert live(c) == ["web-0", "web-1"]
+
+
+# ---------------------------------------------------------------- the pod view
+
+
+_OWNER = {"apiVersion": "v1", "kind": "Node", "name": "owner", "controller": True}
+_NAMES = ["web-0", "web-1", "web-01", "web-2", "web-3", "web-007", "web-4", "web-9"]
+_NAMES += ["web-99999999999", "web-x", "db-1", "web-5", "web-6"]
+
+_pod_specs = st.lists(
+    st.fixed_dictionaries(
+        {
+            "name": st.sampled_from(_NAMES),
+            "owner": st.sampled_from([*["set"] * 6, "other", None]),
+            "app": st.sampled_from([*["web"] * 6, "other"]),
+            "revision": st.sampled_from([None, "r1", "r2", "r2"]),
+            "name_label": st.sampled_from([True, True, True, True, False]),
+            "state": st.sampled_from(["Pending", "Running", "Failed", "Succeeded", *["Ready"] * 6]),
+            "ready_for": st.sampled_from([0, 3, 20, 20]),
+            "deleting": st.sampled_from([False, False, False, True]),
+            "claim": st.booleans(),
+        }
+    ),
+    min_size=1,
+    max_size=10,
+    unique_by=lambda p: p["name"],
+)
+
+
+def _reference_view(
+    store: Any, uid: str, start: int, replicas: int, min_ready: int, vols: list[str], ordered: bool
+) -> dict[str, Any]:
+    """The view computed pod by pod from the per-pod rows (``stateful_pods``)
+    and ``controller_pods``, as the controller read them before."""
+    sel = {"matchLabels": {"app": "web"}}
+    owned = store.controller_pods("default", sel, uid)
+    adopt = sorted(n for n in owned["orphans"] if parent_and_ordinal(n)[0] == "web")
+    release = list(owned["strays"])
+    members = []
+    rows = store.stateful_pods(
+        "default",
+        sel,
+        min_ready_seconds=min_ready,
+        label_keys=[REVISION, POD_NAME],
+        volume_names=vols,
+    )
+    for name, puid, owner, phase, ready, avail, deleting, labels, claims in rows:
+        if owner != uid:
+            continue
+        parent, ordinal = parent_and_ordinal(name)
+        if parent != "web":
+            release.append(name)
+            continue
+        members.append(
+            (name, ordinal, puid, phase, ready, avail, deleting, labels[0] or "", labels[1], claims)
+        )
+
+    def counts(group: list[Any]) -> tuple[int, int, int, dict[str, int]]:
+        by_rev: dict[str, int] = {}
+        for m in group:
+            if m[3] and not m[6]:
+                by_rev[m[7]] = by_rev.get(m[7], 0) + 1
+        created = sum(1 for m in group if m[3])
+        ready = sum(1 for m in group if m[4])
+        available = sum(1 for m in group if m[4] and m[5] == 0)
+        return created, ready, available, by_rev
+
+    slots: list[Any] = [None] * replicas
+    condemned = []
+    for m in members:
+        if start <= m[1] < start + replicas:
+            slots[m[1] - start] = m
+        elif m[1] >= 0:
+            condemned.append(m)
+    condemned.sort(key=lambda m: m[1], reverse=True)
+    walk: list[tuple[int, int, str | None, Any]] = []
+    for i, m in enumerate(slots):
+        if m is None:
+            if walk and walk[-1][2] is None and walk[-1][3] is None and walk[-1][1] == i - 1:
+                walk[-1] = (walk[-1][0], i, None, None)
+            else:
+                walk.append((i, i, None, None))
+            continue
+        if ordered and walk and walk[-1][3] is None and walk[-1][2] is None:
+            break
+        healthy = m[4] and m[5] == 0 and not m[6]
+        identity = m[0] == f"web-{m[1]}" and m[8] == m[0]
+        if healthy and identity and not vols:
+            if walk and walk[-1][2] == m[7] and walk[-1][3] is None and walk[-1][1] == i - 1:
+                walk[-1] = (walk[-1][0], i, m[7], None)
+            else:
+                walk.append((i, i, m[7], None))
+            continue
+        walk.append((i, i, None, m))
+        if ordered and not healthy:
+            break
+    if ordered:
+        # Nothing after the first missing pod.
+        for k, seg in enumerate(walk):
+            if seg[2] is None and seg[3] is None:
+                walk = walk[: k + 1]
+                break
+    waits = [m[5] for m in members if m[5] and not m[6]]
+    return {
+        "adopt": adopt,
+        "release": sorted(release),
+        "members": counts(members),
+        "slotted": counts([m for m in slots if m is not None] + condemned),
+        "revisions": sorted({m[7] for m in members}),
+        "next_available": min(waits) if waits else None,
+        "slots": walk,
+        "condemned": condemned,
+    }
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    specs=_pod_specs,
+    start=st.integers(0, 2),
+    replicas=st.integers(0, 6),
+    min_ready=st.sampled_from([0, 10]),
+    claims=st.sampled_from([False, False, True]),
+    ordered=st.booleans(),
+)
+def test_pod_view_agrees_with_the_pods_read_one_by_one(
+    specs: list[dict[str, Any]],
+    start: int,
+    replicas: int,
+    min_ready: int,
+    claims: bool,
+    ordered: bool,
+) -> None:
+    store = Store(seed=1)
+    store.now = 1_735_689_600 + 100
+    owners = {
+        k: store.create({"apiVersion": "v1", "kind": "Node", "metadata": {"name": k}})
+        for k in ("set", "other")
+    }
+    uid = owners["set"]["metadata"]["uid"]
+    vols = ["data"] if claims else []
+
+    def view() -> dict[str, Any]:
+        return store.stateful_view(
+            "default",
+            {"matchLabels": {"app": "web"}},
+            uid,
+            "web",
+            start=start,
+            replicas=replicas,
+            min_ready_seconds=min_ready,
+            volume_names=vols,
+            ordered=ordered,
+        )
+
+    for spec in specs:
+        # The store keeps what it read of unchanged pods from call to call.
+        view()
+        name = spec["name"]
+        labels = {"app": spec["app"]}
+        if spec["revision"]:
+            labels[REVISION] = spec["revision"]
+        if spec["name_label"]:
+            labels[POD_NAME] = name
+        meta: dict[str, Any] = {"name": name, "labels": labels, "finalizers": ["test/keep"]}
+        if spec["owner"]:
+            owner = owners[spec["owner"]]["metadata"]
+            meta["ownerReferences"] = [{**_OWNER, "name": owner["name"], "uid": owner["uid"]}]
+        pod_spec: dict[str, Any] = {"containers": [{"name": "c", "image": "x"}]}
+        if spec["claim"]:
+            pod_spec["volumes"] = [{"name": "data", "persistentVolumeClaim": {"claimName": "d"}}]
+        pod = store.create({"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": pod_spec})
+        state = spec["state"]
+        if state != "Pending":
+            phase = "Running" if state == "Ready" else state
+            status: dict[str, Any] = {"phase": phase}
+            if state == "Ready":
+                since = timestamp(store.now - spec["ready_for"])
+                status["conditions"] = [
+                    {"type": "Ready", "status": "True", "lastTransitionTime": since}
+                ]
+            store.replace_status({**pod, "status": status})
+        if spec["deleting"]:
+            store.delete("Pod", name, "default")
+    assert view() == _reference_view(store, uid, start, replicas, min_ready, vols, ordered)
+    # A pod changes, another goes: the view follows.
+    if specs:
+        first = specs[0]["name"]
+        pod = store.get("Pod", first, "default")
+        labels = {**pod["metadata"]["labels"], POD_NAME: "other"}
+        store.patch("Pod", first, {"metadata": {"labels": labels}}, "default", "merge")
+        store.patch(
+            "Pod", specs[-1]["name"], {"metadata": {"finalizers": None}}, "default", "merge"
+        )
+        with contextlib.suppress(NotFound):  # gone already if it was being deleted
+            store.delete("Pod", specs[-1]["name"], "default")
+    assert view() == _reference_view(store, uid, start, replicas, min_ready, vols, ordered)

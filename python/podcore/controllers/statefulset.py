@@ -71,6 +71,8 @@ _STATUS_ORDER = (
 #: ControllerRevisionName keeps this many bytes of the owner's name.
 _MAX_PREFIX = 223
 _ORDINAL = re.compile(r"^(.*)-([0-9]+)$")
+#: Encoded revisions and templates kept at most (then forgotten at once).
+_ENCODED_KEPT = 4096
 
 
 # ---------------------------------------------------------------- identity
@@ -182,15 +184,6 @@ def revision_sort_key(cr: Obj) -> tuple[int, str, str]:
     return int(cr.get("revision", 0)), meta.get("creationTimestamp", ""), meta["name"]
 
 
-def equal_revision(a: Obj, b: Obj) -> bool:
-    """EqualRevision: the same data (the hash labels settle it first when
-    both parse as numbers, which safe-encoded hashes never do)."""
-    ha, hb = (r["metadata"].get("labels", {}).get(HASH_LABEL) for r in (a, b))
-    if ha is not None and hb is not None and ha.isdigit() and hb.isdigit() and ha != hb:
-        return False
-    return go_json(a.get("data")) == go_json(b.get("data"))
-
-
 # ---------------------------------------------------------------- pods
 
 
@@ -226,6 +219,11 @@ class Replica:
         return not self.healthy or not self.available
 
 
+#: Pods at indexes ``lo..hi`` (from the start ordinal) that are Running,
+#: Ready, available, in their identity and on ``revision``: ``(lo, hi, revision)``.
+Settled = tuple[int, int, str]
+
+
 def identity_matches(set_name: str, pod: Replica) -> bool:
     parent, ordinal = parent_and_ordinal(pod.name)
     return (
@@ -243,24 +241,6 @@ def storage_matches(set_name: str, templates: Sequence[str], pod: Replica) -> bo
         pod.claims[i] == claim_name(t, set_name, pod.ordinal) if i < len(pod.claims) else False
         for i, t in enumerate(templates)
     )
-
-
-def replica_counts(pods: Iterable[Replica], current: str, update: str) -> dict[str, int]:
-    """computeReplicaStatus over ``pods``."""
-    out = {"replicas": 0, "ready": 0, "available": 0, "current": 0, "updated": 0}
-    for p in pods:
-        if p.created:
-            out["replicas"] += 1
-        if p.ready:
-            out["ready"] += 1
-            if p.available:
-                out["available"] += 1
-        if p.created and not p.deleting:
-            if p.revision == current:
-                out["current"] += 1
-            if p.revision == update:
-                out["updated"] += 1
-    return out
 
 
 def uses_current_revision(sts: Obj, ordinal: int) -> bool:
@@ -414,6 +394,8 @@ class StatefulSetController(Controller):
         # Claims a set waits on (being deleted, or stale from an earlier pod):
         # their changes carry no ownerReference to the set.
         self._claim_waiters: dict[Key, Key] = {}
+        # Revision data and templates as Go encodes them, by object and version.
+        self._json: dict[str, tuple[Any, bytes]] = {}
 
     def keys_for(self, change: Change) -> Iterable[Key]:
         _, kind, ns, name, _, controller = change
@@ -435,16 +417,15 @@ class StatefulSetController(Controller):
             return
         selector = sts["spec"].get("selector") or {}
         revisions = self._list_revisions(sts, selector)
-        pods = self._claim_pods(sts, selector)
-        done = self._update(sts, pods, revisions)
+        view = self._claim_pods(sts, selector)
+        done = self._update(sts, view, revisions)
         if done is None:
             return
         status, current, update = done
         self._write_status(sts, status)
-        self._truncate_history(sts, pods, revisions, current, update)
-        waits = [p.available_in for p in pods if p.available_in and not p.deleting]
-        if waits:
-            self.enqueue_after(key, min(waits))
+        self._truncate_history(sts, view["revisions"], revisions, current, update)
+        if view["next_available"]:
+            self.enqueue_after(key, view["next_available"])
 
     def _list_revisions(self, sts: Obj, selector: Obj) -> list[Obj]:
         """The set's ControllerRevisions (adopting orphans), oldest first."""
@@ -464,50 +445,33 @@ class StatefulSetController(Controller):
         out.sort(key=revision_sort_key)
         return out
 
-    def _claim_pods(self, sts: Obj, selector: Obj) -> list[Replica]:
+    def _claim_pods(self, sts: Obj, selector: Obj) -> dict[str, Any]:
         """ClaimPods with the isMemberOf filter: adopt orphans named after the
-        set, release pods that stopped matching; the set's pods."""
-        ns, name = sts["metadata"]["namespace"], sts["metadata"]["name"]
-        uid = sts["metadata"]["uid"]
-        view = self.store.controller_pods(ns, selector, uid)
-        release = list(view["strays"])
-        if "deletionTimestamp" not in sts["metadata"]:
-            adopt = [n for n in view["orphans"] if parent_and_ordinal(n)[0] == name]
-            if adopt:
-                self.store.set_controller(ns, adopt, owner_reference(sts))
-        templates = template_names(sts)
-        rows = self.store.stateful_pods(
-            ns,
-            selector,
-            min_ready_seconds=int(sts["spec"].get("minReadySeconds", 0)),
-            label_keys=[REVISION_LABEL, POD_NAME_LABEL],
-            volume_names=templates,
-        )
-        pods = []
-        for pname, puid, owner, phase, ready, avail, deleting, labels, claims in rows:
-            if owner != uid:
-                continue
-            parent, ordinal = parent_and_ordinal(pname)
-            if parent != name:
-                release.append(pname)
-                continue
-            pods.append(
-                Replica(
-                    name=pname,
-                    ordinal=ordinal,
-                    uid=puid,
-                    phase=phase,
-                    ready=ready,
-                    available_in=avail,
-                    deleting=deleting,
-                    revision=labels[0] or "",
-                    name_label=labels[1],
-                    claims=claims,
-                )
+        set, release pods that stopped matching or are not named after it;
+        the view of the set's pods (``Store.stateful_view``)."""
+        meta, spec = sts["metadata"], sts["spec"]
+        ns, name, uid = meta["namespace"], meta["name"], meta["uid"]
+
+        def read() -> dict[str, Any]:
+            return self.store.stateful_view(
+                ns,
+                selector,
+                uid,
+                name,
+                start=start_ordinal(sts),
+                replicas=spec_replicas(sts),
+                min_ready_seconds=int(spec.get("minReadySeconds", 0)),
+                volume_names=template_names(sts),
+                ordered=spec.get("podManagementPolicy") != PARALLEL,
             )
-        if release:
-            self.store.set_controller(ns, release, None, release_uid=uid)
-        return pods
+
+        view = read()
+        if view["adopt"] and "deletionTimestamp" not in meta:
+            self.store.set_controller(ns, view["adopt"], owner_reference(sts))
+            view = read()
+        if view["release"]:
+            self.store.set_controller(ns, view["release"], None, release_uid=uid)
+        return view
 
     # ------------------------------------------------------------ revisions
 
@@ -518,8 +482,16 @@ class StatefulSetController(Controller):
         collisions = int(status.get("collisionCount", 0))
         data = revision_data(sts["spec"]["template"])
         number = int(revisions[-1].get("revision", 0)) + 1 if revisions else 1
-        needle = {"metadata": {"labels": {}}, "data": data}
-        equal = [r for r in revisions if equal_revision(r, needle)]
+        # EqualRevision against a revision made from the template: it carries
+        # no hash label, so the data decide, compared as Go encodes them.
+        meta = sts["metadata"]
+        wanted = self._encoded(f"{meta['uid']}/template", meta.get("generation"), data)
+        equal = [
+            r
+            for r in revisions
+            if self._encoded(r["metadata"]["uid"], r["metadata"]["resourceVersion"], r.get("data"))
+            == wanted
+        ]
         if equal and revisions[-1] is equal[-1]:
             update = revisions[-1]
         elif equal:
@@ -533,6 +505,19 @@ class StatefulSetController(Controller):
             update,
         )
         return current, update, collisions
+
+    def _encoded(self, key: str, version: Any, value: Any) -> bytes:
+        """``go_json(value)`` for the object ``key`` at ``version`` (a
+        revision's resourceVersion, a set's generation: its template changes
+        only with a new one), encoded once per version."""
+        hit = self._json.get(key)
+        if hit is not None and hit[0] == version:
+            return hit[1]
+        if len(self._json) >= _ENCODED_KEPT:
+            self._json.clear()
+        out = go_json(value)
+        self._json[key] = (version, out)
+        return out
 
     def _create_revision(
         self, sts: Obj, data: Obj, number: int, collisions: int
@@ -569,10 +554,10 @@ class StatefulSetController(Controller):
                 collisions += 1
 
     def _truncate_history(
-        self, sts: Obj, pods: list[Replica], revisions: list[Obj], current: Obj, update: Obj
+        self, sts: Obj, in_use: list[str], revisions: list[Obj], current: Obj, update: Obj
     ) -> None:
         live = {current["metadata"]["name"], update["metadata"]["name"]}
-        live.update(p.revision for p in pods)
+        live.update(in_use)
         history = [r for r in revisions if r["metadata"]["name"] not in live]
         limit = int(sts["spec"].get("revisionHistoryLimit", 10))
         if limit < 0 or len(history) <= limit:
@@ -584,7 +569,7 @@ class StatefulSetController(Controller):
     # ------------------------------------------------------------ the update
 
     def _update(
-        self, sts: Obj, pods: list[Replica], revisions: list[Obj]
+        self, sts: Obj, view: dict[str, Any], revisions: list[Obj]
     ) -> tuple[Obj, Obj, Obj] | None:
         """UpdateStatefulSet: moves the pods one step toward the spec and
         returns the status to record with the current and update revisions."""
@@ -601,66 +586,84 @@ class StatefulSetController(Controller):
             "collisionCount": collisions,
         }
 
-        def record(*lists: Iterable[Replica]) -> None:
-            counts = replica_counts((p for group in lists for p in group), cur_name, upd_name)
-            status["replicas"] = counts["replicas"]
-            status["readyReplicas"] = counts["ready"]
-            status["availableReplicas"] = counts["available"]
-            status["currentReplicas"] = counts["current"]
-            status["updatedReplicas"] = counts["updated"]
+        def record(counts: tuple[int, int, int, dict[str, int]]) -> None:
+            """computeReplicaStatus, from the view's counts."""
+            status["replicas"], status["readyReplicas"], status["availableReplicas"] = counts[:3]
+            status["currentReplicas"] = counts[3].get(cur_name, 0)
+            status["updatedReplicas"] = counts[3].get(upd_name, 0)
 
-        record(pods)
-        name, start, count = meta["name"], start_ordinal(sts), spec_replicas(sts)
-        slots: list[Replica | None] = [None] * count
-        condemned: list[Replica] = []
-        for p in pods:
-            if start <= p.ordinal < start + count:
-                slots[p.ordinal - start] = p
-            elif p.ordinal >= 0:
-                condemned.append(p)
+        record(view["members"])
+        name, start = meta["name"], start_ordinal(sts)
+        monotonic = spec.get("podManagementPolicy") != PARALLEL
+
+        def new_replica(index: int) -> Replica:
+            """newVersionedStatefulSetPod: the pod to make at this index."""
+            ordinal = start + index
+            rev = cur_name if uses_current_revision(sts, ordinal) else upd_name
+            out = Replica(name=pod_name(name, ordinal), ordinal=ordinal, revision=rev)
+            out.name_label = out.name
+            out.claims = [claim_name(t, name, ordinal) for t in template_names(sts)]
+            return out
+
+        # The ordinals in range, in order: pods needing attention and pods to
+        # make one by one, healthy pods in their identity as stretches. Under
+        # OrderedReady only the first missing pod matters (it is made, or the
+        # sync stops on it).
+        replicas: list[Replica | Settled] = []
+        for lo, hi, rev, row in view["slots"]:
+            if row is not None:
+                replicas.append(Replica(*row))
+            elif rev is not None:
+                replicas.append((lo, hi, rev))
+            else:
+                replicas.extend(new_replica(i) for i in range(lo, (lo if monotonic else hi) + 1))
+        condemned = [Replica(*row) for row in view["condemned"]]
         templates = {
             cur_name: template_of(current, spec["template"]),
             upd_name: template_of(update, spec["template"]),
         }
-        replicas: list[Replica] = []
-        for i, slot in enumerate(slots):
-            if slot is None:
-                # newVersionedStatefulSetPod: the pod to make at this ordinal.
-                ordinal = start + i
-                rev = cur_name if uses_current_revision(sts, ordinal) else upd_name
-                slot = Replica(name=pod_name(name, ordinal), ordinal=ordinal, revision=rev)
-                slot.name_label = slot.name
-                slot.claims = [claim_name(t, name, ordinal) for t in template_names(sts)]
-            replicas.append(slot)
-        condemned.sort(key=lambda p: p.ordinal, reverse=True)
-        first_unavailable = next((p for p in replicas if p.unavailable), None)
+        first_unavailable = next(
+            (p for p in replicas if isinstance(p, Replica) and p.unavailable), None
+        )
         if first_unavailable is None:
             first_unavailable = next((p for p in reversed(condemned) if p.unavailable), None)
 
         if "deletionTimestamp" in meta:
             return status, current, update
-        monotonic = spec.get("podManagementPolicy") != PARALLEL
         claims = self._claims(sts)
         try:
             if self._process_replicas(sts, replicas, templates, claims, monotonic):
-                record(replicas, condemned)
+                record(view["slotted"])
                 return status, current, update
             for p in condemned:
                 self._fix_claims(sts, p, claims)
             if self._process_condemned(sts, condemned, first_unavailable, monotonic):
-                record(replicas, condemned)
+                record(view["slotted"])
                 return status, current, update
         except _Blocked:
-            record(replicas, condemned)
+            record(view["slotted"])
             return status, current, update
-        record(replicas, condemned)
+        record(view["slotted"])
         strategy = spec.get("updateStrategy") or {}
         if strategy.get("type") == ON_DELETE:
             return status, current, update
-        # MaxUnavailableStatefulSet is off: one pod at a time, from the top.
+        # MaxUnavailableStatefulSet is off: one pod at a time, from the top
+        # down to the partition (an index from the start ordinal).
         partition = int((strategy.get("rollingUpdate") or {}).get("partition", 0))
-        for target in range(len(replicas) - 1, partition - 1, -1):
-            p = replicas[target]
+        for item in reversed(replicas):
+            if isinstance(item, tuple):
+                # Healthy pods: the highest one not on the update revision goes.
+                _, hi, rev = item
+                if hi < partition:
+                    break
+                if rev != upd_name:
+                    self._delete_pods(sts, [Replica(pod_name(name, start + hi), start + hi)])
+                    status["currentReplicas"] -= 1
+                    return status, current, update
+                continue
+            p = item
+            if p.ordinal - start < partition:
+                break
             if p.revision != upd_name and not p.deleting:
                 self._delete_pods(sts, [p])
                 status["currentReplicas"] -= 1
@@ -672,17 +675,18 @@ class StatefulSetController(Controller):
     def _process_replicas(
         self,
         sts: Obj,
-        replicas: list[Replica],
+        replicas: list[Replica | Settled],
         templates: dict[str, Obj],
         claims: dict[str, Obj],
         monotonic: bool,
     ) -> bool:
         """processReplica over the ordinals in range; True when the sync must
         stop here (OrderedReady waits on the first pod that is not Running,
-        Ready and available)."""
+        Ready and available). Settled stretches need nothing."""
+        pods = [p for p in replicas if isinstance(p, Replica)]
         if not monotonic:
-            return self._process_replicas_in_parallel(sts, replicas, templates, claims)
-        for p in replicas:
+            return self._process_replicas_in_parallel(sts, pods, templates, claims)
+        for p in pods:
             if p.phase in ("Failed", "Succeeded"):
                 if not p.deleting:
                     self._delete_pods(sts, [p])
