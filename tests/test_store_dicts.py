@@ -174,7 +174,7 @@ def test_mutating_a_result_changes_no_other_result_nor_the_store(cluster: Cluste
         max_size=3,
     ),
     image=st.from_regex(r"[a-z]{1,8}(:[a-z0-9.]{1,5})?", fullmatch=True),
-    deadline=st.none() | st.integers(min_value=1, max_value=2**40),
+    deadline=st.none() | st.integers(min_value=1, max_value=2**31 - 1),
     finalizers=st.lists(st.sampled_from(["a.io/x", "b.io/y"]), max_size=2, unique=True),
     node=st.booleans(),
 )
@@ -212,3 +212,25 @@ def test_any_pod_matches_the_reference(
     if finalizers:
         c.delete("pods", "p")
         assert_matches_reference(c)
+
+
+def test_unscheduled_pods_of_one_template_match_the_reference() -> None:
+    c = Cluster(nodes=0)
+    template = {
+        "metadata": {"labels": {"app": "batch"}, "annotations": {"a": "b"}},
+        "spec": {
+            "schedulerName": "manual",
+            "containers": [{"name": "c", "image": "busybox", "args": ["sleep", "1"]}],
+        },
+    }
+    names = c.store.create_pods("default", template, count=5, generate_name="batch-")
+    assert len(names) == 5
+    for _ in range(2):  # converted, then from the cache
+        pods = c.store.list("pods")
+        assert all("nodeName" not in p["spec"] for p in pods)
+        assert_matches_reference(c)
+    pods[0]["spec"]["containers"][0]["args"].append("changed")
+    pods[0]["metadata"]["annotations"]["a"] = "changed"
+    assert_same(c.store.list("pods"), c.store._reference_dicts("pods"))
+    assert pods[1]["spec"]["containers"][0]["args"] == ["sleep", "1"]
+    assert pods[1]["metadata"]["annotations"] == {"a": "b"}

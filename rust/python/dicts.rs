@@ -11,23 +11,32 @@
 //!   per object.
 //! - A pod bound to a node is written with its shared spec and the node name
 //!   put in place, instead of a copy of the spec with the name set.
+//! - The parts the store shares between objects (the spec and initial status
+//!   of the pods made from one template, their labels, annotations and owner
+//!   references) are converted once while shared, and each object gets a copy
+//!   of the dicts and lists made from them: copying a dict clones its table,
+//!   keys, hashes and immutable values included, which is much cheaper than
+//!   making its strings again.
 //!
 //! Everything returned is new: dicts and lists are never shared between
-//! results; only immutable strings (the field names) are.
+//! results, nor with the cache; only immutable values (strings, numbers,
+//! booleans, None) are.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 
 use pyo3::exceptions::PyValueError;
+use pyo3::ffi;
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use pyo3::IntoPyObjectExt;
 use serde::ser::{self, Serialize};
 
-use crate::store::{Body, Object};
+use crate::model::{OwnerReference, PodSpec, PodStatus, StringMap};
+use crate::store::{time, Body, Meta, Object};
 
 /// `object` as the dict the API serves.
 pub fn object_to_py<'py>(py: Python<'py>, object: &Object) -> PyResult<Bound<'py, PyAny>> {
@@ -90,17 +99,52 @@ impl Hasher for AddressHasher {
 
 type KeyMap = HashMap<StaticKey, Py<PyString>, BuildHasherDefault<AddressHasher>>;
 
-/// The Python strings made for static strings so far. A conversion takes the
-/// map out and puts it back when done, so nothing is locked while Python code
-/// runs (a conversion may run a garbage collection, and finalizers may
-/// convert objects themselves: such a nested conversion starts an empty map
-/// of its own).
-static KEYS: Mutex<Option<KeyMap>> = Mutex::new(None);
+/// Python objects made for the static strings and the shared parts seen so
+/// far. A conversion takes them out and puts them back when done, so nothing
+/// is locked while Python code runs (a conversion may run a garbage
+/// collection, and finalizers may convert objects themselves: such a nested
+/// conversion starts with empty caches of its own).
+static CACHES: Mutex<Option<Caches>> = Mutex::new(None);
+
+#[derive(Default)]
+struct Caches {
+    keys: KeyMap,
+    specs: Shared<PodSpec>,
+    statuses: Shared<PodStatus>,
+    maps: Shared<StringMap>,
+    owners: Shared<Vec<OwnerReference>>,
+}
+
+impl Caches {
+    fn size(&self) -> usize {
+        self.keys.len()
+            + self.specs.0.len()
+            + self.statuses.0.len()
+            + self.maps.0.len()
+            + self.owners.0.len()
+    }
+}
+
+/// How many shared parts of one type are kept converted. A `list` or a watch
+/// replay meets the parts of a few templates at a time.
+const SHARED_KEPT: usize = 256;
+
+/// The Python form of shared parts, by the address of their `Arc`. The
+/// `Weak` keeps the address from being reused while the entry exists, so an
+/// entry found for a live `Arc` was made from that very `Arc`'s value (the
+/// store never changes a shared value: a change makes a new one).
+struct Shared<T>(HashMap<usize, (Weak<T>, Py<PyAny>), BuildHasherDefault<AddressHasher>>);
+
+impl<T> Default for Shared<T> {
+    fn default() -> Self {
+        Shared(HashMap::default())
+    }
+}
 
 /// A conversion in progress.
 pub struct Conv<'py> {
     py: Python<'py>,
-    keys: KeyMap,
+    caches: Caches,
     /// A node name to write as the `nodeName` of the next struct serialized
     /// (a pod's spec stored without it).
     node_name: Option<Arc<str>>,
@@ -108,24 +152,27 @@ pub struct Conv<'py> {
 
 impl<'py> Conv<'py> {
     fn new(py: Python<'py>) -> Self {
-        let keys = KEYS
+        let caches = CACHES
             .lock()
             .ok()
             .and_then(|mut cached| cached.take())
             .unwrap_or_default();
         Conv {
             py,
-            keys,
+            caches,
             node_name: None,
         }
     }
 
-    /// Gives the key map back for the next conversion; of two nested
-    /// conversions the larger map is kept.
+    /// Gives the caches back for the next conversion; of two nested
+    /// conversions the larger caches are kept.
     fn finish(self) {
-        if let Ok(mut cached) = KEYS.lock() {
-            if cached.as_ref().is_none_or(|c| c.len() < self.keys.len()) {
-                *cached = Some(self.keys);
+        if let Ok(mut cached) = CACHES.lock() {
+            if cached
+                .as_ref()
+                .is_none_or(|c| c.size() < self.caches.size())
+            {
+                *cached = Some(self.caches);
             }
         }
     }
@@ -133,11 +180,129 @@ impl<'py> Conv<'py> {
     /// The Python string for a static string, made once.
     fn key(&mut self, key: &'static str) -> Bound<'py, PyString> {
         let py = self.py;
-        self.keys
+        self.caches
+            .keys
             .entry((key.as_ptr() as usize, key.len()))
             .or_insert_with(|| PyString::new(py, key).unbind())
             .bind(py)
             .clone()
+    }
+
+    /// A shared part as new Python objects: from the cache when the part is
+    /// shared (another object holds it too), converted directly otherwise.
+    fn shared<T: Serialize>(
+        &mut self,
+        part: &Arc<T>,
+        cache: fn(&mut Caches) -> &mut Shared<T>,
+    ) -> Out<'py> {
+        if Arc::strong_count(part) < 2 {
+            return (**part).serialize(&mut *self);
+        }
+        let address = Arc::as_ptr(part) as usize;
+        let py = self.py;
+        if let Some((_, made)) = cache(&mut self.caches).0.get(&address) {
+            let made = made.bind(py).clone();
+            return Ok(fresh(&made, 0)?);
+        }
+        let made = (**part).serialize(&mut *self)?;
+        let entries = &mut cache(&mut self.caches).0;
+        if entries.len() >= SHARED_KEPT {
+            entries.retain(|_, (weak, _)| weak.strong_count() > 0);
+            if entries.len() >= SHARED_KEPT {
+                entries.clear();
+            }
+        }
+        entries.insert(address, (Arc::downgrade(part), made.clone().unbind()));
+        Ok(fresh(&made, 0)?)
+    }
+
+    /// A pod's spec, with `node` as its `nodeName`. The cached form of a
+    /// shared spec has a `nodeName` member in its place (whatever the pods'
+    /// nodes), which each copy sets or drops.
+    fn pod_spec(&mut self, spec: &Arc<PodSpec>, node: Option<&Arc<str>>) -> Out<'py> {
+        let py = self.py;
+        if Arc::strong_count(spec) < 2 || !spec.node_name.is_empty() {
+            self.node_name = node.cloned();
+            let out = (**spec).serialize(&mut *self);
+            self.node_name = None;
+            return out;
+        }
+        let address = Arc::as_ptr(spec) as usize;
+        let cached = self
+            .caches
+            .specs
+            .0
+            .get(&address)
+            .map(|(_, made)| made.bind(py).clone());
+        let made = match cached {
+            Some(made) => made,
+            None => {
+                self.node_name = Some(Arc::from(""));
+                let made = (**spec).serialize(&mut *self);
+                self.node_name = None;
+                let made = made?;
+                let entries = &mut self.caches.specs.0;
+                if entries.len() >= SHARED_KEPT {
+                    entries.retain(|_, (weak, _)| weak.strong_count() > 0);
+                    if entries.len() >= SHARED_KEPT {
+                        entries.clear();
+                    }
+                }
+                entries.insert(address, (Arc::downgrade(spec), made.clone().unbind()));
+                made
+            }
+        };
+        let out = fresh(&made, 0)?;
+        let dict = out.cast::<PyDict>().map_err(PyErr::from)?;
+        let name = self.key(NODE_NAME);
+        match node {
+            Some(node) => dict.set_item(name, PyString::new(py, node))?,
+            None => dict.del_item(name)?,
+        }
+        Ok(out)
+    }
+
+    /// Metadata as `MetaView` (`crate::store::object`) writes it, field for
+    /// field, with the shared maps and owner references from the cache.
+    fn meta(&mut self, m: &Meta) -> Out<'py> {
+        let py = self.py;
+        let out = PyDict::new(py);
+        out.set_item(self.key("name"), PyString::new(py, &m.name))?;
+        if let Some(g) = &m.generate_name {
+            out.set_item(self.key("generateName"), PyString::new(py, g))?;
+        }
+        if !m.namespace.is_empty() {
+            out.set_item(self.key("namespace"), PyString::new(py, &m.namespace))?;
+        }
+        out.set_item(self.key("uid"), PyString::new(py, &m.uid.to_string()))?;
+        let version = m.resource_version.to_string();
+        out.set_item(self.key("resourceVersion"), PyString::new(py, &version))?;
+        if m.generation != 0 {
+            out.set_item(self.key("generation"), m.generation)?;
+        }
+        let created = time::format(m.created);
+        out.set_item(self.key("creationTimestamp"), PyString::new(py, &created))?;
+        if let Some(d) = m.deletion {
+            let at = time::format(d.at);
+            out.set_item(self.key("deletionTimestamp"), PyString::new(py, &at))?;
+            out.set_item(self.key("deletionGracePeriodSeconds"), d.grace_seconds)?;
+        }
+        if !m.labels.is_empty() {
+            let labels = self.shared(&m.labels, |c| &mut c.maps)?;
+            out.set_item(self.key("labels"), labels)?;
+        }
+        if !m.annotations.is_empty() {
+            let annotations = self.shared(&m.annotations, |c| &mut c.maps)?;
+            out.set_item(self.key("annotations"), annotations)?;
+        }
+        if !m.owner_references.is_empty() {
+            let owners = self.shared(&m.owner_references, |c| &mut c.owners)?;
+            out.set_item(self.key("ownerReferences"), owners)?;
+        }
+        if !m.finalizers.is_empty() {
+            out.set_item(self.key("finalizers"), m.finalizers.serialize(&mut *self)?)?;
+        }
+        Ok(out.into_any())
     }
 
     /// A stored object, in the order and shape of its `Serialize`
@@ -149,16 +314,13 @@ impl<'py> Conv<'py> {
         out.set_item(intern!(py, "apiVersion"), api_version)?;
         let kind = self.key(object.kind.name());
         out.set_item(intern!(py, "kind"), kind)?;
-        let meta = crate::store::object::MetaView(&object.meta).serialize(&mut *self)?;
-        out.set_item(intern!(py, "metadata"), meta)?;
+        out.set_item(intern!(py, "metadata"), self.meta(&object.meta)?)?;
         match &object.body {
             Body::Pod { spec, node, status } => {
-                // The spec struct takes the name as its `nodeName`.
-                self.node_name.clone_from(node);
-                let spec_dict = (**spec).serialize(&mut *self);
-                self.node_name = None;
-                out.set_item(intern!(py, "spec"), spec_dict?)?;
-                out.set_item(intern!(py, "status"), (**status).serialize(&mut *self)?)?;
+                let spec = self.pod_spec(spec, node.as_ref())?;
+                out.set_item(intern!(py, "spec"), spec)?;
+                let status = self.shared(status, |c| &mut c.statuses)?;
+                out.set_item(intern!(py, "status"), status)?;
             }
             Body::Json(fields) => {
                 for (key, value) in fields.iter() {
@@ -583,4 +745,67 @@ impl<'py> ser::SerializeStructVariant for Variant<Fields<'_, 'py>> {
         out.set_item(key, content)?;
         Ok(out.into_any())
     }
+}
+
+/// A copy of a converted tree that shares nothing mutable with it: every dict
+/// and list (and tuple holding them) is new, strings, numbers, booleans and
+/// None are shared. The tree is the cache's own, which nothing else changes.
+fn fresh<'py>(obj: &Bound<'py, PyAny>, depth: usize) -> PyResult<Bound<'py, PyAny>> {
+    // The converted model nests a few dozen levels at most.
+    if depth > crate::input::MAX_DEPTH {
+        return Err(PyValueError::new_err("object nested too deeply"));
+    }
+    let py = obj.py();
+    if let Ok(dict) = obj.cast_exact::<PyDict>() {
+        let copy = dict.copy()?;
+        let mut position: ffi::Py_ssize_t = 0;
+        let mut key = std::ptr::null_mut();
+        let mut value = std::ptr::null_mut();
+        // SAFETY: the GIL is held; `dict` (the cache's) is not changed while
+        // it is read, so the borrowed references PyDict_Next gives stay valid.
+        while unsafe {
+            ffi::PyDict_Next(
+                dict.as_ptr(),
+                &raw mut position,
+                &raw mut key,
+                &raw mut value,
+            )
+        } != 0
+        {
+            // SAFETY: non-null borrowed references from PyDict_Next.
+            let (Some(k), Some(v)) = (unsafe { Borrowed::from_ptr_or_opt(py, key) }, unsafe {
+                Borrowed::from_ptr_or_opt(py, value)
+            }) else {
+                continue;
+            };
+            if is_container(&v) {
+                copy.set_item(k, fresh(&v, depth + 1)?)?;
+            }
+        }
+        return Ok(copy.into_any());
+    }
+    if let Ok(list) = obj.cast_exact::<PyList>() {
+        let copy = list.get_slice(0, list.len());
+        for (index, item) in list.iter().enumerate() {
+            if is_container(&item) {
+                copy.set_item(index, fresh(&item, depth + 1)?)?;
+            }
+        }
+        return Ok(copy.into_any());
+    }
+    if let Ok(tuple) = obj.cast_exact::<PyTuple>() {
+        let items = tuple
+            .iter()
+            .map(|item| fresh(&item, depth + 1))
+            .collect::<PyResult<Vec<_>>>()?;
+        return Ok(PyTuple::new(py, items)?.into_any());
+    }
+    Ok(obj.clone())
+}
+
+/// Whether a converted value is (or may hold) something mutable.
+fn is_container(obj: &Bound<'_, PyAny>) -> bool {
+    obj.is_exact_instance_of::<PyDict>()
+        || obj.is_exact_instance_of::<PyList>()
+        || obj.is_exact_instance_of::<PyTuple>()
 }
