@@ -234,3 +234,41 @@ def test_unscheduled_pods_of_one_template_match_the_reference() -> None:
     assert_same(c.store.list("pods"), c.store._reference_dicts("pods"))
     assert pods[1]["spec"]["containers"][0]["args"] == ["sleep", "1"]
     assert pods[1]["metadata"]["annotations"] == {"a": "b"}
+
+
+def test_a_changed_pod_of_a_template_is_not_served_from_the_cache() -> None:
+    c = Cluster(nodes=0)
+    template = {
+        "metadata": {"labels": {"app": "web"}},
+        "spec": {"schedulerName": "manual", "containers": [{"name": "c", "image": "v1"}]},
+    }
+    names = c.store.create_pods("default", template, count=3, generate_name="web-")
+    c.store.list("pods")
+    changed = c.get("pods", names[0])
+    changed["spec"]["containers"][0]["image"] = "v2"
+    changed["metadata"]["labels"]["app"] = "other"
+    c.replace(changed)
+    pods = {p["metadata"]["name"]: p for p in c.store.list("pods")}
+    assert pods[names[0]]["spec"]["containers"][0]["image"] == "v2"
+    assert pods[names[0]]["metadata"]["labels"] == {"app": "other"}
+    assert pods[names[1]]["spec"]["containers"][0]["image"] == "v1"
+    assert_matches_reference(c)
+
+
+def test_stores_made_and_dropped_one_after_another_never_see_each_others_parts() -> None:
+    # Each store's template pods share parts at addresses a dropped store's
+    # parts may have had.
+    for i in range(30):
+        c = Cluster(nodes=0)
+        template = {
+            "metadata": {"labels": {"round": str(i)}},
+            "spec": {
+                "schedulerName": "manual",
+                "containers": [{"name": "c", "image": f"img:{i}"}],
+            },
+        }
+        c.store.create_pods("default", template, count=2, generate_name="p-")
+        pods = c.store.list("pods")
+        assert {p["spec"]["containers"][0]["image"] for p in pods} == {f"img:{i}"}
+        assert {p["metadata"]["labels"]["round"] for p in pods} == {str(i)}
+        assert_matches_reference(c)
