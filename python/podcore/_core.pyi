@@ -169,6 +169,14 @@ class Store:
     ) -> builtins.list[dict[str, Any]]:
         """Objects in key order, filtered by namespace and label selector (the
         string syntax or a LabelSelector dict), answered from the label index."""
+    def _reference_dicts(
+        self, kind: str, namespace: str | None = None
+    ) -> builtins.list[dict[str, Any]]:
+        """Every object of ``kind`` as dicts made by the general serde conversion.
+
+        Internal: the reference the dicts of ``get``, ``list`` and ``watch`` are
+        checked against; the same dicts, key order and types included.
+        """
     def keys(
         self, kind: str, namespace: str | None = None, label_selector: _Selector = None
     ) -> builtins.list[tuple[str, str]]:

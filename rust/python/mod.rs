@@ -13,6 +13,7 @@ use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyT
 use rayon::prelude::*;
 use serde_json::{Map, Number, Value};
 
+mod dicts;
 mod store;
 
 // Not `mod diff`: the `diff` pyfunction below already defines a module of
@@ -405,7 +406,7 @@ fn apply_defaults<'py>(py: Python<'py>, obj: &Bound<'py, PyAny>) -> PyResult<Bou
         })
     })?
     .map_err(|e| to_pyerr(py, &Error::from(e)))?;
-    pythonize::pythonize(py, &pod).map_err(|e| PyRuntimeError::new_err(e.to_string()))
+    dicts::to_py(py, &pod)
 }
 
 /// The warnings kube-apiserver returns with a pod (create: `old` is None).

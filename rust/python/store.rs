@@ -64,9 +64,7 @@ fn kind_arg(py: Python<'_>, kind: &str) -> PyResult<Kind> {
     })
 }
 
-fn object_to_py<'py>(py: Python<'py>, obj: &Object) -> PyResult<Bound<'py, PyAny>> {
-    pythonize::pythonize(py, obj).map_err(|e| PyValueError::new_err(e.to_string()))
-}
+use super::dicts::{object_to_py, objects_to_py};
 
 /// A label selector argument: the string syntax or a LabelSelector dict
 /// (matchLabels / matchExpressions); None selects everything.
@@ -172,9 +170,26 @@ impl PyStore {
         let kind = kind_arg(py, kind)?;
         let sel = selector_arg(py, label_selector)?;
         let (objs, _) = self.inner.list(kind, namespace, &sel);
+        objects_to_py(py, objs.iter().map(|o| &**o))
+    }
+
+    /// Every object of `kind` (in `namespace`, or all) as dicts made by
+    /// `pythonize`, the general serde conversion: the reference the dicts of
+    /// `get`, `list` and `watch` are tested against.
+    #[pyo3(signature = (kind, namespace = None))]
+    fn _reference_dicts<'py>(
+        &self,
+        py: Python<'py>,
+        kind: &str,
+        namespace: Option<&str>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let kind = kind_arg(py, kind)?;
+        let (objs, _) = self.inner.list(kind, namespace, &Selector::everything());
         let items = objs
             .iter()
-            .map(|o| object_to_py(py, o))
+            .map(|o| {
+                pythonize::pythonize(py, &**o).map_err(|e| PyValueError::new_err(e.to_string()))
+            })
             .collect::<PyResult<Vec<_>>>()?;
         PyList::new(py, items)
     }

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use serde::ser::{SerializeMap, Serializer};
+use serde::ser::{SerializeMap, SerializeStruct, Serializer};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -201,41 +201,45 @@ impl Object {
     }
 }
 
-/// Metadata in Go's field order, leaving out what Go omits.
-struct MetaView<'a>(&'a Meta);
+/// Metadata in Go's field order, leaving out what Go omits. Written as a
+/// struct (static field names), which JSON writes as a map.
+pub struct MetaView<'a>(pub &'a Meta);
+
+/// How many fields `MetaView` writes at most.
+const META_FIELDS: usize = 13;
 
 impl Serialize for MetaView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let m = self.0;
-        let mut map = s.serialize_map(None)?;
-        map.serialize_entry("name", &*m.name)?;
+        let mut map = s.serialize_struct("ObjectMeta", META_FIELDS)?;
+        map.serialize_field("name", &*m.name)?;
         if let Some(g) = &m.generate_name {
-            map.serialize_entry("generateName", &**g)?;
+            map.serialize_field("generateName", &**g)?;
         }
         if !m.namespace.is_empty() {
-            map.serialize_entry("namespace", &*m.namespace)?;
+            map.serialize_field("namespace", &*m.namespace)?;
         }
-        map.serialize_entry("uid", &m.uid.to_string())?;
-        map.serialize_entry("resourceVersion", &m.resource_version.to_string())?;
+        map.serialize_field("uid", &m.uid.to_string())?;
+        map.serialize_field("resourceVersion", &m.resource_version.to_string())?;
         if m.generation != 0 {
-            map.serialize_entry("generation", &m.generation)?;
+            map.serialize_field("generation", &m.generation)?;
         }
-        map.serialize_entry("creationTimestamp", &time::format(m.created))?;
+        map.serialize_field("creationTimestamp", &time::format(m.created))?;
         if let Some(d) = m.deletion {
-            map.serialize_entry("deletionTimestamp", &time::format(d.at))?;
-            map.serialize_entry("deletionGracePeriodSeconds", &d.grace_seconds)?;
+            map.serialize_field("deletionTimestamp", &time::format(d.at))?;
+            map.serialize_field("deletionGracePeriodSeconds", &d.grace_seconds)?;
         }
         if !m.labels.is_empty() {
-            map.serialize_entry("labels", &*m.labels)?;
+            map.serialize_field("labels", &*m.labels)?;
         }
         if !m.annotations.is_empty() {
-            map.serialize_entry("annotations", &*m.annotations)?;
+            map.serialize_field("annotations", &*m.annotations)?;
         }
         if !m.owner_references.is_empty() {
-            map.serialize_entry("ownerReferences", &*m.owner_references)?;
+            map.serialize_field("ownerReferences", &*m.owner_references)?;
         }
         if !m.finalizers.is_empty() {
-            map.serialize_entry("finalizers", &m.finalizers)?;
+            map.serialize_field("finalizers", &m.finalizers)?;
         }
         map.end()
     }
