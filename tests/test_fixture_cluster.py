@@ -56,9 +56,9 @@ def _held(path: str) -> list[dict[str, Any]]:
 FILES = [e["path"] for e in fixture_index() if _held(e["path"])]
 
 
-@pytest.mark.parametrize("path", FILES)
-def test_fixture_applies_and_settles(path: str) -> None:
-    objects = _held(path)
+def cluster_for(objects: list[dict[str, Any]]) -> Cluster:
+    """A 3-node cluster with the namespaces the manifests use but do not make
+    (as a user would have created them before applying)."""
     c = Cluster(nodes=3)
     namespaces = {
         o["metadata"].get("namespace")
@@ -68,6 +68,13 @@ def test_fixture_applies_and_settles(path: str) -> None:
     own = {o["metadata"]["name"] for o in objects if o.get("kind") == "Namespace"}
     for ns in sorted(namespaces - own - {"default", "kube-system", "kube-public"}):
         c.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
+    return c
+
+
+@pytest.mark.parametrize("path", FILES)
+def test_fixture_applies_and_settles(path: str) -> None:
+    objects = _held(path)
+    c = cluster_for(objects)
     if path in REJECTED:
         # Invalid, or BadRequest where a field holds JSON of the wrong type.
         with pytest.raises(ApiError) as e:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_fixture_cluster import FILES, REJECTED, _held
+from test_fixture_cluster import FILES, REJECTED, _held, cluster_for
 
 from podcore import Cluster
 
@@ -117,15 +117,7 @@ def test_watch_events_carry_the_reference_dicts(cluster: Cluster) -> None:
 @pytest.mark.parametrize("path", [p for p in FILES if p not in REJECTED])
 def test_fixture_objects_as_dicts_match_the_reference(path: str) -> None:
     objects = _held(path)
-    c = Cluster(nodes=3)
-    namespaces = {
-        o["metadata"].get("namespace")
-        for o in objects
-        if o.get("kind") != "Namespace" and (o.get("metadata") or {}).get("namespace")
-    }
-    own = {o["metadata"]["name"] for o in objects if o.get("kind") == "Namespace"}
-    for ns in sorted(namespaces - own - {"default", "kube-system", "kube-public"}):
-        c.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
+    c = cluster_for(objects)
     c.apply(objects)
     c.settle(timeout=3600)
     assert_matches_reference(c)

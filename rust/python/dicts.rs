@@ -583,44 +583,29 @@ impl<'py> Items<'_, 'py> {
     }
 }
 
-impl<'py> ser::SerializeSeq for Items<'_, 'py> {
-    type Ok = Bound<'py, PyAny>;
-    type Error = ConvError;
+/// Sequences and tuples are the same thing to Python: a list.
+macro_rules! items_as_list {
+    ($($trait:ident :: $method:ident),+) => {$(
+        impl<'py> ser::$trait for Items<'_, 'py> {
+            type Ok = Bound<'py, PyAny>;
+            type Error = ConvError;
 
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), ConvError> {
-        self.push(value)
-    }
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), ConvError> {
+                self.push(value)
+            }
 
-    fn end(self) -> Out<'py> {
-        self.done()
-    }
+            fn end(self) -> Out<'py> {
+                self.done()
+            }
+        }
+    )+};
 }
 
-impl<'py> ser::SerializeTuple for Items<'_, 'py> {
-    type Ok = Bound<'py, PyAny>;
-    type Error = ConvError;
-
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), ConvError> {
-        self.push(value)
-    }
-
-    fn end(self) -> Out<'py> {
-        self.done()
-    }
-}
-
-impl<'py> ser::SerializeTupleStruct for Items<'_, 'py> {
-    type Ok = Bound<'py, PyAny>;
-    type Error = ConvError;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), ConvError> {
-        self.push(value)
-    }
-
-    fn end(self) -> Out<'py> {
-        self.done()
-    }
-}
+items_as_list!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field
+);
 
 /// A map being built; its keys are converted like any value.
 pub struct Members<'a, 'py> {

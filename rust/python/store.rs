@@ -760,17 +760,7 @@ impl PyStore {
                 .iter()
                 .map(|k| p.meta.labels.get(k).cloned())
                 .collect();
-            let volumes = p.pod_spec().map_or(&[][..], |s| s.volumes.as_slice());
-            let claims = volume_names
-                .iter()
-                .map(|n| {
-                    volumes
-                        .iter()
-                        .find(|v| &v.name == n)
-                        .and_then(|v| v.persistent_volume_claim.as_ref())
-                        .map(|c| c.claim_name.clone())
-                })
-                .collect();
+            let claims = store::pods::claim_names(p, &volume_names);
             out.push((
                 p.meta.name.to_string(),
                 p.meta.uid.to_string(),

@@ -32,6 +32,22 @@ pub struct OwnedPods {
     pub strays: Vec<Arc<Object>>,
 }
 
+/// The claim each named volume of the pod mounts (None when the pod has no
+/// such volume or it is not a persistentVolumeClaim).
+pub fn claim_names(pod: &Object, volume_names: &[String]) -> Vec<Option<String>> {
+    let volumes = pod.pod_spec().map_or(&[][..], |s| s.volumes.as_slice());
+    volume_names
+        .iter()
+        .map(|n| {
+            volumes
+                .iter()
+                .find(|v| &v.name == n)
+                .and_then(|v| v.persistent_volume_claim.as_ref())
+                .map(|c| c.claim_name.clone())
+        })
+        .collect()
+}
+
 /// `IsPodActive`: not finished and not being deleted.
 pub fn is_active(pod: &Object) -> bool {
     !pod.deleting()
@@ -428,10 +444,6 @@ impl Member<'_> {
     }
 
     fn to_pod(&self, volume_names: &[String]) -> StatefulPod {
-        let volumes = self
-            .pod
-            .pod_spec()
-            .map_or(&[][..], |sp| sp.volumes.as_slice());
         StatefulPod {
             name: self.pod.meta.name.to_string(),
             uid: self.pod.meta.uid.to_string(),
@@ -451,16 +463,7 @@ impl Member<'_> {
                 .labels
                 .get("statefulset.kubernetes.io/pod-name")
                 .cloned(),
-            claims: volume_names
-                .iter()
-                .map(|n| {
-                    volumes
-                        .iter()
-                        .find(|v| &v.name == n)
-                        .and_then(|v| v.persistent_volume_claim.as_ref())
-                        .map(|c| c.claim_name.clone())
-                })
-                .collect(),
+            claims: claim_names(self.pod, volume_names),
         }
     }
 }
