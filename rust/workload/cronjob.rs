@@ -108,18 +108,18 @@ fn validate_spec(s: &CronJobSpec, old: Option<&CronJobSpec>, opts: &Opts, errs: 
     } else {
         let allow_tz = old.is_some_and(|o| o.schedule.0.contains("TZ"));
         if let Err(msg) = cron::parse_standard(schedule) {
-            errs.push(FieldError::invalid(&sp, schedule, msg));
+            errs.push(FieldError::invalid(sp, schedule, msg));
         }
         let has_tz = schedule.contains("TZ");
         if allow_tz && has_tz && s.time_zone.is_some() {
             errs.push(FieldError::invalid(
-                &sp,
+                sp,
                 schedule,
                 "cannot use both timeZone field and TZ or CRON_TZ in schedule",
             ));
         } else if !allow_tz && has_tz {
             errs.push(FieldError::invalid(
-                &sp,
+                sp,
                 schedule,
                 "cannot use TZ or CRON_TZ in schedule, use timeZone field instead",
             ));

@@ -514,3 +514,15 @@ def test_get_cronjobs_prints_kubectls_columns() -> None:
     wide = printers.table("CronJob", c.list("cj"), now, wide=True).splitlines()
     assert wide[0].endswith("CONTAINERS   IMAGES    SELECTOR")
     assert wide[1].endswith("main         busybox   <none>")
+
+
+def test_a_job_of_the_same_name_it_does_not_control_is_left_alone() -> None:
+    c = Cluster(nodes=1)
+    c.apply(cronjob(schedule="0 * * * *"))
+    name = f"hello-{EPOCH // 60 + 60}"
+    spec = cronjob()["spec"]["jobTemplate"]["spec"]
+    c.apply({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": name}, "spec": spec})
+    c.advance(3601)
+    assert jobs(c) == [name]
+    assert "ownerReferences" not in c.get("Job", name)["metadata"]
+    assert c.get("CronJob", "hello")["status"] == {}

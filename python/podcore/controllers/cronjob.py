@@ -39,6 +39,15 @@ SCHEDULED_TIMESTAMP_ANNOTATION = "batch.kubernetes.io/cronjob-scheduled-timestam
 #: Requeues land this long after the schedule time (nextScheduleDelta).
 NEXT_SCHEDULE_DELTA = 0.1
 
+#: A failed sync is retried after 5 ms, doubling per failure up to 1000 s
+#: (the work queue's default per-item rate limiter).
+RETRY_BASE, RETRY_MAX = 0.005, 1000.0
+
+
+class _SyncError(Exception):
+    """A write failed: the status is still saved, and the key retried."""
+
+
 _STAR_BIT = 1 << 63
 _UTC = datetime.UTC
 
@@ -254,6 +263,7 @@ class CronJobController(Controller):
         # One wake-up per CronJob, the earliest asked for (the work queue's
         # AddAfter keeps the earliest too).
         self._wakeups: dict[Key, Any] = {}
+        self._failures: dict[Key, int] = {}
 
     def _wake_after(self, key: Key, seconds: float) -> None:
         at = self.clock.now + max(seconds, 0.0)
@@ -279,16 +289,31 @@ class CronJobController(Controller):
             old = self._wakeups.pop(key, None)
             if old is not None:
                 old.cancelled = True
+            self._failures.pop(key, None)
             return
         jobs = self._jobs(cj)
         status: Obj = dict(cj.get("status") or {})
         status["active"] = list(status.get("active") or [])
         changed = self._cleanup_finished_jobs(cj, status, jobs)
-        delay, synced = self._sync_cron_job(cj, status, jobs)
+        failed = False
+        try:
+            delay, synced = self._sync_cron_job(cj, status, jobs)
+        except _SyncError as e:
+            delay, synced, failed = None, bool(e.args[0]), True
         if changed or synced:
-            self._update_status(cj, status)
+            try:
+                self._update_status(cj, status)
+            except ApiError:
+                delay, failed = None, True
         if delay is not None:
+            self._failures.pop(key, None)
             self._wake_after(key, delay)
+        elif failed:
+            n = self._failures.get(key, 0)
+            self._failures[key] = n + 1
+            self._wake_after(key, min(RETRY_BASE * 2**n, RETRY_MAX))
+        else:
+            self._failures.pop(key, None)
 
     def _jobs(self, cj: Obj) -> list[Obj]:
         """The Jobs whose controller is this CronJob. Kubernetes matches the
@@ -411,9 +436,11 @@ class CronJobController(Controller):
             for ref in list(status["active"]):
                 try:
                     job = self.store.get("Job", ref.get("name", ""), ref.get("namespace") or ns)
-                except NotFound:
-                    continue
-                changed |= self._delete_job(status, job)
+                except NotFound as e:
+                    raise _SyncError(changed) from e
+                if not self._delete_job(status, job):
+                    raise _SyncError(changed)
+                changed = True
 
         try:
             job = self.store.create(self._job_from_template(cj, scheduled, zone))
@@ -428,8 +455,8 @@ class CronJobController(Controller):
                 return None, changed
             if any(r.get("uid") == job["metadata"]["uid"] for r in status["active"]):
                 return None, changed
-        except ApiError:
-            return None, changed
+        except ApiError as e:
+            raise _SyncError(changed) from e
         status["active"].append(_reference(job))
         status["lastScheduleTime"] = timestamp(scheduled)
         return next_schedule_delay(cj, now_precise, schedule), True
