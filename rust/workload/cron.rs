@@ -32,9 +32,9 @@ pub enum Schedule {
 }
 
 struct Bounds {
-    min: u32,
-    max: u32,
-    names: &'static [(&'static str, u32)],
+    min: u64,
+    max: u64,
+    names: &'static [(&'static str, u64)],
 }
 
 const MINUTES: Bounds = Bounds {
@@ -109,19 +109,19 @@ pub fn parse_standard(spec: &str) -> Result<Schedule, String> {
         return parse_descriptor(spec, location);
     }
     let fields: Vec<&str> = spec.split_whitespace().collect();
-    if fields.len() != 5 {
+    let [minute, hour, dom, month, dow] = fields[..] else {
         return Err(format!(
             "expected exactly 5 fields, found {}: [{}]",
             fields.len(),
             fields.join(" ")
         ));
-    }
+    };
     Ok(Schedule::Spec {
-        minute: get_field(fields[0], &MINUTES)?,
-        hour: get_field(fields[1], &HOURS)?,
-        dom: get_field(fields[2], &DOM)?,
-        month: get_field(fields[3], &MONTHS)?,
-        dow: get_field(fields[4], &DOW)?,
+        minute: get_field(minute, &MINUTES)?,
+        hour: get_field(hour, &HOURS)?,
+        dom: get_field(dom, &DOM)?,
+        month: get_field(month, &MONTHS)?,
+        dow: get_field(dow, &DOW)?,
         location,
     })
 }
@@ -182,25 +182,27 @@ fn get_field(field: &str, b: &Bounds) -> Result<u64, String> {
 
 fn get_range(expr: &str, b: &Bounds) -> Result<u64, String> {
     let range_and_step: Vec<&str> = expr.split('/').collect();
-    let low_and_high: Vec<&str> = range_and_step[0].split('-').collect();
+    let range = range_and_step.first().copied().unwrap_or("");
+    let low_and_high: Vec<&str> = range.split('-').collect();
     let single = low_and_high.len() == 1;
     let (start, mut end, mut extra);
-    if low_and_high[0] == "*" || low_and_high[0] == "?" {
+    match low_and_high[..] {
         // The library ignores anything after `*-`.
-        (start, end, extra) = (b.min, b.max, STAR_BIT);
-    } else {
-        start = int_or_name(low_and_high[0], b)?;
-        end = match low_and_high.len() {
-            1 => start,
-            2 => int_or_name(low_and_high[1], b)?,
-            _ => return Err(format!("too many hyphens: {expr}")),
-        };
-        extra = 0;
+        ["*" | "?", ..] => (start, end, extra) = (b.min, b.max, STAR_BIT),
+        [low] => {
+            start = int_or_name(low, b)?;
+            (end, extra) = (start, 0);
+        }
+        [low, high] => {
+            start = int_or_name(low, b)?;
+            (end, extra) = (int_or_name(high, b)?, 0);
+        }
+        _ => return Err(format!("too many hyphens: {expr}")),
     }
-    let step = match range_and_step.len() {
-        1 => 1,
-        2 => {
-            let step = must_parse_int(range_and_step[1])?;
+    let step = match range_and_step[..] {
+        [_] => 1,
+        [_, step] => {
+            let step = must_parse_int(step)?;
             // `N/step` means `N-max/step`.
             if single {
                 end = b.max;
@@ -235,7 +237,7 @@ fn get_range(expr: &str, b: &Bounds) -> Result<u64, String> {
     Ok(bits(start, end, step) | extra)
 }
 
-fn bits(min: u32, max: u32, step: u32) -> u64 {
+fn bits(min: u64, max: u64, step: u64) -> u64 {
     let mut out = 0;
     let mut i = min;
     while i <= max {
@@ -248,7 +250,7 @@ fn bits(min: u32, max: u32, step: u32) -> u64 {
     out
 }
 
-fn int_or_name(expr: &str, b: &Bounds) -> Result<u32, String> {
+fn int_or_name(expr: &str, b: &Bounds) -> Result<u64, String> {
     let lower = expr.to_ascii_lowercase();
     if let Some((_, v)) = b.names.iter().find(|(n, _)| *n == lower) {
         return Ok(*v);
@@ -256,9 +258,8 @@ fn int_or_name(expr: &str, b: &Bounds) -> Result<u32, String> {
     must_parse_int(expr)
 }
 
-/// `mustParseInt`: Go's `strconv.Atoi`, then no negatives. Values beyond any
-/// field's range are reported by the range checks, so they saturate here.
-fn must_parse_int(expr: &str) -> Result<u32, String> {
+/// `mustParseInt`: Go's `strconv.Atoi`, then no negatives.
+fn must_parse_int(expr: &str) -> Result<u64, String> {
     let num = go_atoi(expr).map_err(|e| {
         format!(
             "failed to parse int from {expr}: strconv.Atoi: parsing {}: {e}",
@@ -268,7 +269,7 @@ fn must_parse_int(expr: &str) -> Result<u32, String> {
     if num < 0 {
         return Err(format!("negative number ({num}) not allowed: {expr}"));
     }
-    Ok(u32::try_from(num).unwrap_or(u32::MAX))
+    Ok(num.unsigned_abs())
 }
 
 /// `strconv.Atoi` on a 64-bit platform: an optional sign, then decimal digits.
@@ -432,6 +433,17 @@ mod tests {
                 "step of range should be a positive number: */0",
             ),
             ("7", &DOW, "end of range (7) above maximum (6): 7"),
+            (
+                "4294967296",
+                &HOURS,
+                "end of range (4294967296) above maximum (23): 4294967296",
+            ),
+            (
+                "99999999999999999999",
+                &HOURS,
+                "failed to parse int from 99999999999999999999: strconv.Atoi: parsing \"99999999999999999999\": value out of range",
+            ),
+            ("1-2-3", &HOURS, "too many hyphens: 1-2-3"),
             (
                 "x",
                 &MINUTES,

@@ -526,3 +526,25 @@ def test_a_job_of_the_same_name_it_does_not_control_is_left_alone() -> None:
     assert jobs(c) == [name]
     assert "ownerReferences" not in c.get("Job", name)["metadata"]
     assert c.get("CronJob", "hello")["status"] == {}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["*", "?", "/", "-", ",", "0", "5", "59", "60", "mon", "JAN", "@", "x"]),
+        max_size=12,
+    ).map("".join)
+    | st.text(max_size=30)
+    | st.lists(st.sampled_from(["*/2", "1-5", "mon,fri", "7", "*", "0"]), max_size=7).map(" ".join)
+)
+def test_any_schedule_text_parses_or_is_refused_with_a_message(text: str) -> None:
+    from podcore._core import cron_schedule
+
+    try:
+        parsed = cron_schedule(text)
+    except ValueError as e:
+        assert str(e)
+        return
+    nxt = Schedule(text).next(EPOCH)
+    assert nxt is None or nxt > EPOCH
+    assert set(parsed) >= {"location"}

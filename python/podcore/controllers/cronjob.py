@@ -18,10 +18,9 @@ it is too late).
 
 from __future__ import annotations
 
-import calendar
 import datetime
+import functools
 import math
-import time
 import zoneinfo
 from typing import Any, ClassVar
 
@@ -52,10 +51,11 @@ _STAR_BIT = 1 << 63
 _UTC = datetime.UTC
 
 
+@functools.lru_cache(maxsize=4096)
 def _parse_time(ts: str | None) -> int | None:
     if not ts:
         return None
-    return calendar.timegm(time.strptime(ts, "%Y-%m-%dT%H:%M:%SZ"))
+    return int(datetime.datetime.fromisoformat(ts).timestamp())
 
 
 def load_location(name: str) -> datetime.tzinfo:
@@ -180,6 +180,12 @@ class Schedule:
                 t += 60 - w.second
                 continue
             return t
+
+
+@functools.lru_cache(maxsize=1024)
+def _schedule(spec: str, zone: datetime.tzinfo) -> Schedule:
+    """Schedules are immutable once parsed: one per (spec, zone)."""
+    return Schedule(spec, zone)
 
 
 def most_recent_schedule_time(
@@ -408,7 +414,7 @@ class CronJobController(Controller):
         if spec.get("suspend"):
             return None, changed
         try:
-            schedule = Schedule(spec.get("schedule", ""), zone)
+            schedule = _schedule(spec.get("schedule", ""), zone)
         except ValueError:
             return None, changed
 
