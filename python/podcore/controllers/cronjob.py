@@ -270,6 +270,7 @@ class CronJobController(Controller):
         # AddAfter keeps the earliest too).
         self._wakeups: dict[Key, Any] = {}
         self._failures: dict[Key, int] = {}
+        self._job_cache: dict[Key, dict[str, tuple[str, Obj]]] = {}
 
     def _wake_after(self, key: Key, seconds: float) -> None:
         at = self.clock.now + max(seconds, 0.0)
@@ -296,6 +297,7 @@ class CronJobController(Controller):
             if old is not None:
                 old.cancelled = True
             self._failures.pop(key, None)
+            self._job_cache.pop(key, None)
             return
         jobs = self._jobs(cj)
         status: Obj = dict(cj.get("status") or {})
@@ -326,17 +328,30 @@ class CronJobController(Controller):
         controller reference by name; here it is found by uid, through the
         store's dependents index, and checked by name."""
         ns, name = cj["metadata"]["namespace"], cj["metadata"]["name"]
+        # The Jobs read at the last sync, reused while their resourceVersion
+        # stands (the informer cache's role).
+        cached = self._job_cache.get((ns, name), {})
+        current: dict[str, tuple[str, Obj]] = {}
         out = []
         for kind, jns, jname in self.store.dependents(cj["metadata"]["uid"]):
             if kind != "Job" or jns != ns:
                 continue
-            try:
-                job = self.store.get("Job", jname, jns)
-            except NotFound:
+            version = self.store.version_of("Job", jname, jns)
+            if version is None:
                 continue
+            hit = cached.get(jname)
+            if hit is not None and hit[0] == version[0]:
+                job = hit[1]
+            else:
+                try:
+                    job = self.store.get("Job", jname, jns)
+                except NotFound:
+                    continue
+            current[jname] = (job["metadata"]["resourceVersion"], job)
             refs = job["metadata"].get("ownerReferences") or []
             if any(r.get("controller") and r.get("name") == name for r in refs):
                 out.append(job)
+        self._job_cache[(ns, name)] = current
         return out
 
     # ------------------------------------------------------------ history
