@@ -125,11 +125,21 @@ def apply_strategic_merge_patch(
     """``obj`` with a Kubernetes strategic merge patch applied.
 
     The patch strategies (merge keys, directives) are those of the object's
-    ``kind`` — Pod, ReplicaSet, Deployment, StatefulSet, DaemonSet, Job, Node,
-    PersistentVolumeClaim, Namespace — or of ``kind`` when given.
+    ``kind`` — Pod, ReplicaSet, Deployment, StatefulSet, DaemonSet, Job, CronJob,
+    Node, PersistentVolumeClaim, Namespace — or of ``kind`` when given.
 
     Raises:
         BadRequest: the patch is malformed, or the kind has no patch strategies.
+    """
+
+def cron_schedule(spec: str) -> dict[str, Any]:
+    """A CronJob schedule parsed as Kubernetes parses it (robfig/cron's
+    standard parser): ``minute``/``hour``/``dom``/``month``/``dow`` bit masks
+    (bit 63 set when the field was ``*`` or ``?``), or ``every`` (seconds),
+    and the ``location`` of a ``TZ=``/``CRON_TZ=`` prefix (or None).
+
+    Raises:
+        ValueError: the schedule does not parse (the parser's message).
     """
 
 _Selector: TypeAlias = str | dict[str, Any] | None

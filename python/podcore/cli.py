@@ -233,6 +233,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "StatefulSet": ("statefulsets", "statefulset", "sts"),
     "DaemonSet": ("daemonsets", "daemonset", "ds"),
     "Job": ("jobs", "job"),
+    "CronJob": ("cronjobs", "cronjob", "cj"),
     "PersistentVolumeClaim": ("persistentvolumeclaims", "persistentvolumeclaim", "pvc"),
     "Node": ("nodes", "node", "no"),
     "Namespace": ("namespaces", "namespace", "ns"),
@@ -260,6 +261,7 @@ _API_VERSIONS = {
     "StatefulSet": "apps/v1",
     "DaemonSet": "apps/v1",
     "Job": "batch/v1",
+    "CronJob": "batch/v1",
 }
 
 _CLUSTER_SCOPED = frozenset({"Node", "Namespace"})

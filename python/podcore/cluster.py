@@ -17,6 +17,7 @@ from typing import Any
 from podcore import _yaml
 from podcore._core import Kubelets, Store
 from podcore.controllers.base import Controller
+from podcore.controllers.cronjob import CronJobController
 from podcore.controllers.daemonset import DaemonSetController
 from podcore.controllers.deployment import DeploymentController
 from podcore.controllers.garbagecollector import GarbageCollectorController
@@ -116,6 +117,7 @@ class Cluster:
         self._controllers.append(DaemonSetController(self.store, self.clock))
         self._controllers.append(StatefulSetController(self.store, self.clock))
         self._controllers.extend(job_controllers(self.store, self.clock))
+        self._controllers.append(CronJobController(self.store, self.clock))
         self._controllers.append(PersistentVolumeBinder(self.store, self.clock))
         self._gc = GarbageCollectorController(self.store)
         self._kinds = sorted(
@@ -383,7 +385,8 @@ class Cluster:
         took. TimeoutError if the cluster is not quiet within ``timeout``."""
         start = self.clock.now
         self.reconcile()
-        while (due := self.clock.next_due()) is not None:
+        # A CronJob's next schedule time is not pending work.
+        while (due := self.clock.next_due(background=False)) is not None:
             if due - start > timeout:
                 raise TimeoutError(
                     f"the cluster did not settle within {timeout:g} simulated seconds"

@@ -17,6 +17,7 @@ RESOURCE = {
     "DaemonSet": "daemonset.apps",
     "ControllerRevision": "controllerrevision.apps",
     "Job": "job.batch",
+    "CronJob": "cronjob.batch",
     "Node": "node",
     "PersistentVolumeClaim": "persistentvolumeclaim",
     "Namespace": "namespace",
@@ -67,6 +68,17 @@ def human_duration(seconds: int) -> str:
 def _age(obj: dict[str, Any], now: int) -> str:
     created = _unix(obj["metadata"].get("creationTimestamp"))
     return "<unknown>" if created is None else human_duration(now - created)
+
+
+def _bool_ptr(value: bool | None) -> str:
+    """printBoolPtr."""
+    return "<unset>" if value is None else str(bool(value))
+
+
+def _since(ts: str | None, now: int) -> str:
+    """translateTimestampSince: ``<none>`` for no time."""
+    t = _unix(ts)
+    return "<none>" if t is None else human_duration(now - t)
 
 
 def pod_status(pod: dict[str, Any]) -> str:
@@ -293,6 +305,22 @@ _TABLES: dict[str, tuple[list[str], list[str], Row]] = {
             + (_template_columns(j) if wide else [])
         ),
     ),
+    "CronJob": (
+        ["NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE"],
+        ["CONTAINERS", "IMAGES", "SELECTOR"],
+        lambda cj, now, wide: (
+            [
+                cj["metadata"]["name"],
+                cj["spec"].get("schedule", ""),
+                cj["spec"].get("timeZone", "<none>"),
+                _bool_ptr(cj["spec"].get("suspend")),
+                str(len((cj.get("status") or {}).get("active") or [])),
+                _since((cj.get("status") or {}).get("lastScheduleTime"), now),
+                _age(cj, now),
+            ]
+            + (_template_columns(cj["spec"].get("jobTemplate") or {}) if wide else [])
+        ),
+    ),
     "PersistentVolumeClaim": (
         ["NAME", "STATUS", "VOLUME", "CAPACITY", "ACCESS MODES", "STORAGECLASS", "AGE"],
         ["VOLUMEMODE"],
@@ -345,8 +373,9 @@ def _access(mode: str) -> str:
 
 
 def _template_columns(obj: dict[str, Any]) -> list[str]:
-    containers = obj["spec"]["template"]["spec"].get("containers") or []
-    sel = (obj["spec"].get("selector") or {}).get("matchLabels") or {}
+    spec = obj.get("spec") or {}
+    containers = ((spec.get("template") or {}).get("spec") or {}).get("containers") or []
+    sel = (spec.get("selector") or {}).get("matchLabels") or {}
     return [
         ",".join(c["name"] for c in containers),
         ",".join(c.get("image", "") for c in containers),
@@ -405,8 +434,8 @@ def table(
 
 
 #: The kinds ``kubectl get all`` shows, in its order (podcore has no
-#: Services, CronJobs or HorizontalPodAutoscalers).
-ALL = ("Pod", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet", "Job")
+#: Services or HorizontalPodAutoscalers).
+ALL = ("Pod", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet", "CronJob", "Job")
 
 
 def tabwrite(text: str, *, minwidth: int = 0, padding: int = 2) -> str:

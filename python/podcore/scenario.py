@@ -579,7 +579,7 @@ class Runner:
         self._step = len(sc.steps) + 1
         if sc.until is not None:
             self._advance_to(sc.until)
-            settled = self.cluster.clock.next_due() is None
+            settled = self.cluster.clock.next_due(background=False) is None
         else:
             settled = self._settle(sc.timeout)
         return Result(self.recorder.events, self.recorder.samples, settled, self.cluster.now)
@@ -604,7 +604,7 @@ class Runner:
         start = c.now
         c.reconcile()
         self._poll()
-        while (due := c.clock.next_due()) is not None:
+        while (due := c.clock.next_due(background=False)) is not None:
             if due - start > timeout:
                 return False
             c.advance(max(0.0, due - c.now))

@@ -62,6 +62,7 @@ pub(crate) fn for_kind(kind: &str) -> Option<&'static TypeMeta> {
         "StatefulSet" => Some(&STATEFUL_SET),
         "DaemonSet" => Some(&DAEMON_SET),
         "Job" => Some(&JOB),
+        "CronJob" => Some(&CRON_JOB),
         "Node" => Some(&NODE),
         "PersistentVolumeClaim" => Some(&PERSISTENT_VOLUME_CLAIM),
         "Namespace" => Some(&NAMESPACE),
@@ -265,6 +266,25 @@ static JOB: TypeMeta = TypeMeta {
     ],
 };
 
+static JOB_TEMPLATE_SPEC: TypeMeta = TypeMeta {
+    fields: &[
+        nested("metadata", &OBJECT_META),
+        nested("spec", &TEMPLATED_SPEC),
+    ],
+};
+
+static CRON_JOB_SPEC: TypeMeta = TypeMeta {
+    fields: &[nested("jobTemplate", &JOB_TEMPLATE_SPEC)],
+};
+
+/// `status.active` carries no patch strategy: it is replaced as a whole.
+static CRON_JOB: TypeMeta = TypeMeta {
+    fields: &[
+        nested("metadata", &OBJECT_META),
+        nested("spec", &CRON_JOB_SPEC),
+    ],
+};
+
 // core/v1: cluster objects
 
 static NODE_SPEC: TypeMeta = TypeMeta {
@@ -336,7 +356,8 @@ mod tests {
         ] {
             assert!(for_kind(kind).is_some(), "{kind}");
         }
-        assert!(for_kind("CronJob").is_none());
+        assert!(for_kind("CronJob").is_some());
+        assert!(for_kind("CronJobList").is_none());
         assert!(for_kind("pod").is_none());
     }
 
@@ -373,6 +394,27 @@ mod tests {
             let field = path(kind, &["spec", "template", "spec", "containers", "env"]);
             assert_eq!(field.merge_key, Some("name"), "{kind}");
         }
+    }
+
+    #[test]
+    fn a_cron_jobs_job_template_reaches_the_pod_spec() {
+        let field = path(
+            "CronJob",
+            &[
+                "spec",
+                "jobTemplate",
+                "spec",
+                "template",
+                "spec",
+                "containers",
+            ],
+        );
+        assert_eq!(field.merge_key, Some("name"));
+        let meta = path(
+            "CronJob",
+            &["spec", "jobTemplate", "metadata", "ownerReferences"],
+        );
+        assert_eq!(meta.merge_key, Some("uid"));
     }
 
     #[test]

@@ -523,8 +523,49 @@ fn apply_strategic_merge_patch<'py>(
     patch_result(py, r)
 }
 
+/// A CronJob schedule parsed as the apiserver and the CronJob controller
+/// parse it (robfig/cron's standard parser): `{"minute", "hour", "dom",
+/// "month", "dow"}` bit masks (bit 63: written as `*` or `?`), or
+/// `{"every": seconds}`, each with the `location` of a `TZ=` prefix.
+/// ValueError with the parser's message when it does not parse.
+#[pyfunction]
+fn cron_schedule<'py>(py: Python<'py>, spec: &str) -> PyResult<Bound<'py, PyDict>> {
+    use crate::workload::cron::{parse_standard, Schedule};
+    let schedule = parse_standard(spec).map_err(pyo3::exceptions::PyValueError::new_err)?;
+    let out = PyDict::new(py);
+    let location = match schedule {
+        Schedule::Spec {
+            minute,
+            hour,
+            dom,
+            month,
+            dow,
+            location,
+        } => {
+            for (key, bits) in [
+                ("minute", minute),
+                ("hour", hour),
+                ("dom", dom),
+                ("month", month),
+                ("dow", dow),
+            ] {
+                out.set_item(key, bits)?;
+            }
+            location
+        }
+        Schedule::Every { seconds, location } => {
+            out.set_item("every", seconds)?;
+            location
+        }
+    };
+    out.set_item("location", location)?;
+    Ok(out)
+}
+
 #[pymodule(name = "_core")]
 mod core_module {
+    #[pymodule_export]
+    use super::cron_schedule;
     #[pymodule_export]
     use super::object_diff::diff_values;
     #[pymodule_export]

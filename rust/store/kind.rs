@@ -10,13 +10,14 @@ pub enum Kind {
     DaemonSet,
     ControllerRevision,
     Job,
+    CronJob,
     Node,
     PersistentVolumeClaim,
     Namespace,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 11] = [
         Kind::Pod,
         Kind::ReplicaSet,
         Kind::Deployment,
@@ -24,6 +25,7 @@ impl Kind {
         Kind::DaemonSet,
         Kind::ControllerRevision,
         Kind::Job,
+        Kind::CronJob,
         Kind::Node,
         Kind::PersistentVolumeClaim,
         Kind::Namespace,
@@ -42,6 +44,7 @@ impl Kind {
             Kind::DaemonSet => "DaemonSet",
             Kind::ControllerRevision => "ControllerRevision",
             Kind::Job => "Job",
+            Kind::CronJob => "CronJob",
             Kind::Node => "Node",
             Kind::PersistentVolumeClaim => "PersistentVolumeClaim",
             Kind::Namespace => "Namespace",
@@ -55,7 +58,7 @@ impl Kind {
             | Kind::StatefulSet
             | Kind::DaemonSet
             | Kind::ControllerRevision => "apps/v1",
-            Kind::Job => "batch/v1",
+            Kind::Job | Kind::CronJob => "batch/v1",
             Kind::Pod | Kind::Node | Kind::PersistentVolumeClaim | Kind::Namespace => "v1",
         }
     }
@@ -70,6 +73,7 @@ impl Kind {
             Kind::DaemonSet => "daemonsets",
             Kind::ControllerRevision => "controllerrevisions",
             Kind::Job => "jobs",
+            Kind::CronJob => "cronjobs",
             Kind::Node => "nodes",
             Kind::PersistentVolumeClaim => "persistentvolumeclaims",
             Kind::Namespace => "namespaces",
@@ -100,6 +104,7 @@ impl Kind {
                 | Kind::StatefulSet
                 | Kind::DaemonSet
                 | Kind::Job
+                | Kind::CronJob
         )
     }
 
@@ -121,6 +126,7 @@ impl Kind {
             "daemonset" | "daemonsets" | "ds" => Kind::DaemonSet,
             "controllerrevision" | "controllerrevisions" => Kind::ControllerRevision,
             "job" | "jobs" => Kind::Job,
+            "cronjob" | "cronjobs" | "cj" => Kind::CronJob,
             "node" | "nodes" | "no" => Kind::Node,
             "persistentvolumeclaim" | "persistentvolumeclaims" | "pvc" => {
                 Kind::PersistentVolumeClaim
@@ -158,6 +164,7 @@ impl Kind {
             Kind::DaemonSet => W::DaemonSet,
             Kind::ControllerRevision => W::ControllerRevision,
             Kind::Job => W::Job,
+            Kind::CronJob => W::CronJob,
             Kind::Node => W::Node,
             Kind::PersistentVolumeClaim => W::PersistentVolumeClaim,
             Kind::Namespace => W::Namespace,
@@ -179,6 +186,8 @@ mod tests {
         assert_eq!(Kind::from_name("sts"), Some(Kind::StatefulSet));
         assert_eq!(Kind::from_name("ds"), Some(Kind::DaemonSet));
         assert_eq!(Kind::from_name("pvc"), Some(Kind::PersistentVolumeClaim));
+        assert_eq!(Kind::from_name("cj"), Some(Kind::CronJob));
+        assert_eq!(Kind::from_name("cronjobs.batch"), Some(Kind::CronJob));
         assert_eq!(Kind::from_name("services"), None);
     }
 

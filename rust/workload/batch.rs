@@ -254,7 +254,7 @@ fn opt_nonnegative(v: Option<i64>, path: &Path, errs: &mut Errors) {
 }
 
 /// `validateJobSpec`.
-fn validate_job_spec_fields(s: &JobSpec, path: &Path, opts: &Opts, errs: &mut Errors) {
+pub(super) fn validate_job_spec_fields(s: &JobSpec, path: &Path, opts: &Opts, errs: &mut Errors) {
     let wide = |v: Option<i32>| v.map(i64::from);
     opt_nonnegative(wide(s.parallelism), &path.child("parallelism"), errs);
     opt_nonnegative(wide(s.completions), &path.child("completions"), errs);

@@ -1,5 +1,5 @@
 //! The kinds podcore's store holds besides Pods — ReplicaSet, Deployment,
-//! StatefulSet, DaemonSet, ControllerRevision (apps/v1), Job (batch/v1),
+//! StatefulSet, DaemonSet, ControllerRevision (apps/v1), Job, CronJob (batch/v1),
 //! Node, PersistentVolumeClaim and Namespace (v1) — taken through what
 //! kube-apiserver v1.33 does before storing them: decoding with Go's
 //! semantics, API defaults, the registry strategies' preparation, and
@@ -13,6 +13,8 @@ pub mod apps;
 pub mod batch;
 pub mod common;
 pub mod core;
+pub mod cron;
+pub mod cronjob;
 pub mod types;
 
 use crate::errors::FieldError;
@@ -31,19 +33,21 @@ pub enum Kind {
     DaemonSet,
     ControllerRevision,
     Job,
+    CronJob,
     Node,
     PersistentVolumeClaim,
     Namespace,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 10] = [
         Kind::ReplicaSet,
         Kind::Deployment,
         Kind::StatefulSet,
         Kind::DaemonSet,
         Kind::ControllerRevision,
         Kind::Job,
+        Kind::CronJob,
         Kind::Node,
         Kind::PersistentVolumeClaim,
         Kind::Namespace,
@@ -64,6 +68,7 @@ impl Kind {
             Kind::DaemonSet => S::DaemonSet,
             Kind::ControllerRevision => S::ControllerRevision,
             Kind::Job => S::Job,
+            Kind::CronJob => S::CronJob,
             Kind::Node => S::Node,
             Kind::PersistentVolumeClaim => S::PersistentVolumeClaim,
             Kind::Namespace => S::Namespace,
@@ -152,6 +157,7 @@ pub fn normalize(kind: Kind, obj: &Value, uid: &str) -> Result<Value, DecodeErro
             // generated template labels reach the job's own empty labels.
             batch::default_job(job);
         }),
+        Kind::CronJob => defaulted(kind, obj, cronjob::default_cron_job),
         Kind::Node => defaulted(kind, obj, core::default_node),
         Kind::PersistentVolumeClaim => defaulted(kind, obj, core::default_pvc),
         Kind::Namespace => defaulted(kind, obj, core::default_namespace),
@@ -174,7 +180,7 @@ fn defaulted<T: DeserializeOwned + Serialize>(
 /// included). Go writes these counters even at zero.
 fn initial_status(kind: Kind) -> Option<Value> {
     Some(match kind {
-        Kind::Deployment | Kind::Job => serde_json::json!({}),
+        Kind::Deployment | Kind::Job | Kind::CronJob => serde_json::json!({}),
         Kind::ReplicaSet => serde_json::json!({"replicas": 0}),
         Kind::StatefulSet => serde_json::json!({"replicas": 0, "availableReplicas": 0}),
         Kind::DaemonSet => serde_json::json!({
@@ -362,6 +368,7 @@ pub fn validate_create(kind: Kind, obj: &Value) -> Vec<FieldError> {
         Kind::DaemonSet => with_typed!(kind, obj, apps::validate_daemon_set),
         Kind::ControllerRevision => with_typed!(kind, obj, apps::validate_controller_revision),
         Kind::Job => with_typed!(kind, obj, batch::validate_job),
+        Kind::CronJob => with_typed!(kind, obj, cronjob::validate_cron_job),
         Kind::Node => with_typed!(kind, obj, core::validate_node),
         Kind::PersistentVolumeClaim => with_typed!(kind, obj, core::validate_pvc),
         Kind::Namespace => with_typed!(kind, obj, core::validate_namespace),
@@ -392,6 +399,7 @@ pub fn validate_update(kind: Kind, old: &Value, new: &Value) -> Vec<FieldError> 
             update_of(kind, old, new, apps::validate_controller_revision_update)
         }
         Kind::Job => update_of(kind, old, new, batch::validate_job_update),
+        Kind::CronJob => update_of(kind, old, new, cronjob::validate_cron_job_update),
         Kind::Node => update_of(kind, old, new, core::validate_node_update),
         Kind::PersistentVolumeClaim => update_of(kind, old, new, core::validate_pvc_update),
         Kind::Namespace => update_of(kind, old, new, core::validate_namespace_update),
