@@ -2,7 +2,7 @@
 
 import builtins
 from collections.abc import Iterable, Sequence
-from typing import Any, Literal, TypeAlias, final
+from typing import Any, Literal, TypeAlias, final, overload
 
 __version__: str
 
@@ -189,8 +189,17 @@ class Store:
             Conflict: the resourceVersion (or uid) is not the stored one.
             Invalid: the update fails validation; the object is unchanged.
         """
-    def replace_status(self, obj: _Object, namespace: str = "") -> dict[str, Any]:
-        """Write only the object's status (the ``status`` subresource)."""
+    @overload
+    def replace_status(
+        self, obj: _Object, namespace: str = "", *, version_only: Literal[False] = False
+    ) -> dict[str, Any]: ...
+    @overload
+    def replace_status(
+        self, obj: _Object, namespace: str = "", *, version_only: Literal[True]
+    ) -> str:
+        """Write only the object's status (the ``status`` subresource).
+        With ``version_only``, return only the stored resourceVersion
+        instead of the whole object."""
     def patch(
         self,
         kind: str,

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 use serde_json::Value;
 
 use super::{any_value, guarded, py_to_value, to_pyerr};
@@ -230,17 +230,29 @@ impl PyStore {
         object_to_py(py, &out)
     }
 
-    /// Writes only the object's status, as the `status` subresource.
-    #[pyo3(signature = (obj, namespace = ""))]
+    /// Writes only the object's status, as the `status` subresource. With
+    /// `version_only`, returns only the stored resourceVersion: a controller
+    /// that knows what it wrote need not have the whole object converted
+    /// back (a Job's or DaemonSet's pod template with it).
+    #[pyo3(signature = (obj, namespace = "", *, version_only = false))]
     fn replace_status<'py>(
         &self,
         py: Python<'py>,
         obj: &Bound<'py, PyAny>,
         namespace: &str,
+        version_only: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         let v = any_value(obj)?;
         let store = &self.inner;
         let out = guarded(|| store.replace_status(&v, namespace))?.map_err(|e| py_err(py, &e))?;
+        if version_only {
+            return Ok(out
+                .meta
+                .resource_version
+                .to_string()
+                .into_pyobject(py)?
+                .into_any());
+        }
         object_to_py(py, &out)
     }
 
@@ -1166,6 +1178,59 @@ impl PyStore {
         d.set_item("condemned", condemned)?;
         Ok(d)
     }
+
+    /// The DaemonSet controller's per-node walk in one call, over `nodes`
+    /// (names, in the order the controller walks them) with `verdicts` (one
+    /// byte per node: 2 should run, 1 may keep running, 0 should not run)
+    /// and the pods that `selector` matches in `namespace` and `owner_uid`
+    /// controls, grouped by target node as getNodesToDaemonPods does
+    /// (finished pods being deleted and pods without a target left out).
+    /// Returns a dict: `need` (nodes to create a pod on) and `delete` (pods
+    /// to delete), as manage would plan them, in node order; `simple`:
+    /// whether that plan is complete — False when a pod targets a node not
+    /// in `nodes`, a node holds a Failed pod (the failed-pod back-off is the
+    /// controller's) or, with `surge`, more than one running pod, or the
+    /// selector found orphans or the owner has strays; then the controller
+    /// must walk the pods itself. `old`: pods not on revision `hash`, not
+    /// being deleted (a rolling update has nothing to do without them).
+    /// `counts`: the status over the nodes, `(desired, current,
+    /// misscheduled, ready, updated, available, next_available)`, from the
+    /// oldest pod on each node (`next_available`: least seconds until a
+    /// ready pod is available, None when none is waiting).
+    #[pyo3(signature = (namespace, selector, owner_uid, nodes, verdicts, *, hash = "", min_ready_seconds = 0, surge = false))]
+    #[allow(clippy::too_many_arguments)]
+    fn daemon_plan<'py>(
+        &self,
+        py: Python<'py>,
+        namespace: &str,
+        selector: &Bound<'py, PyAny>,
+        owner_uid: &str,
+        nodes: Vec<String>,
+        verdicts: &Bound<'py, PyBytes>,
+        hash: &str,
+        min_ready_seconds: i64,
+        surge: bool,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let sel = selector_arg(py, Some(selector))?;
+        let plan = daemon_plan(
+            &self.inner,
+            namespace,
+            &sel,
+            owner_uid,
+            &nodes,
+            verdicts.as_bytes(),
+            hash,
+            min_ready_seconds,
+            surge,
+        );
+        let d = PyDict::new(py);
+        d.set_item("need", plan.need)?;
+        d.set_item("delete", plan.delete)?;
+        d.set_item("simple", plan.simple)?;
+        d.set_item("old", plan.old)?;
+        d.set_item("counts", plan.counts)?;
+        Ok(d)
+    }
 }
 
 /// The node an unbound DaemonSet pod is meant for: the single value of the
@@ -1475,3 +1540,189 @@ fn job_pod_finished_at(p: &Object, status: &crate::model::PodStatus) -> i64 {
     }
     p.meta.created
 }
+
+/// What `PyStore::daemon_plan` returns.
+#[derive(Debug, Default, PartialEq)]
+struct DaemonPlan {
+    need: Vec<String>,
+    delete: Vec<String>,
+    simple: bool,
+    old: usize,
+    counts: (usize, usize, usize, usize, usize, usize, Option<i64>),
+}
+
+/// One pod as the DaemonSet controller's node walk reads it.
+struct DaemonPodRow<'a> {
+    name: &'a str,
+    bound: bool,
+    phase: &'a str,
+    deleting: bool,
+    available_in: Option<i64>,
+    created: i64,
+    hash: Option<&'a str>,
+}
+
+impl DaemonPodRow<'_> {
+    /// podByCreationTimestampAndPhase: bound pods first, then oldest, then name.
+    fn creation_key(&self) -> (bool, i64, &str) {
+        (!self.bound, self.created, self.name)
+    }
+}
+
+/// The node walk of `PyStore::daemon_plan` (see there).
+#[allow(clippy::too_many_arguments)]
+fn daemon_plan(
+    store: &Store,
+    namespace: &str,
+    selector: &Selector,
+    owner_uid: &str,
+    nodes: &[String],
+    verdicts: &[u8],
+    hash: &str,
+    min_ready_seconds: i64,
+    surge: bool,
+) -> DaemonPlan {
+    let (pods, _) = store.list(Kind::Pod, Some(namespace), selector);
+    let now = store.now();
+    let index: std::collections::HashMap<&str, usize> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    let mut by_node: Vec<Vec<DaemonPodRow<'_>>> = Vec::new();
+    by_node.resize_with(nodes.len(), Vec::new);
+    let mut plan = DaemonPlan {
+        simple: true,
+        ..DaemonPlan::default()
+    };
+    let mut owned = 0;
+    let mut orphans = Vec::new();
+    for p in &pods {
+        let Some(status) = p.pod_status() else {
+            continue;
+        };
+        if !owned_or_orphan(p, owner_uid, &mut orphans) {
+            continue;
+        }
+        owned += 1;
+        let phase = status.phase.as_str();
+        let terminal = matches!(phase, "Succeeded" | "Failed");
+        if terminal && p.deleting() {
+            continue;
+        }
+        let target = match p.node_name() {
+            Some(n) => Some(n.to_owned()),
+            None => daemon_pod_target(p),
+        };
+        let Some(target) = target else { continue };
+        let Some(&at) = index.get(target.as_str()) else {
+            // Meant for a node that is gone: the controller's own walk
+            // deletes or collects it.
+            plan.simple = false;
+            continue;
+        };
+        let available_in = store::pods::ready_since(status).map(|since| {
+            if min_ready_seconds == 0 {
+                0
+            } else {
+                (since.saturating_add(min_ready_seconds) - now).max(0)
+            }
+        });
+        let row = DaemonPodRow {
+            name: &p.meta.name,
+            bound: p.node_name().is_some(),
+            phase,
+            deleting: p.deleting(),
+            available_in,
+            created: p.meta.created,
+            hash: p.meta.labels.get(DAEMON_HASH_LABEL).map(String::as_str),
+        };
+        if !row.deleting && (hash.is_empty() || row.hash != Some(hash)) {
+            plan.old += 1;
+        }
+        if let Some(on_node) = by_node.get_mut(at) {
+            on_node.push(row);
+        }
+    }
+    if !orphans.is_empty() || store.owned_pod_counts(owner_uid).total > owned {
+        plan.simple = false;
+    }
+    let (mut desired, mut current, mut misscheduled) = (0, 0, 0);
+    let (mut ready, mut updated, mut available) = (0, 0, 0);
+    let mut next_available: Option<i64> = None;
+    for (i, name) in nodes.iter().enumerate() {
+        let verdict = verdicts.get(i).copied().unwrap_or(0);
+        let (should_run, should_continue) = (verdict >= 2, verdict >= 1);
+        let on_node = by_node.get(i).map_or(&[][..], Vec::as_slice);
+        // Status: from the oldest pod on the node.
+        if should_run {
+            desired += 1;
+            if let Some(pod) = on_node
+                .iter()
+                .min_by(|a, b| a.creation_key().cmp(&b.creation_key()))
+            {
+                current += 1;
+                if let Some(left) = pod.available_in {
+                    ready += 1;
+                    if left == 0 {
+                        available += 1;
+                    } else if next_available.is_none_or(|n| left < n) {
+                        next_available = Some(left);
+                    }
+                }
+                if !hash.is_empty() && pod.hash == Some(hash) {
+                    updated += 1;
+                }
+            }
+        } else if !on_node.is_empty() {
+            misscheduled += 1;
+        }
+        // Manage: podsShouldBeOnNode.
+        if should_run && on_node.is_empty() {
+            plan.need.push(name.clone());
+        } else if should_continue {
+            let mut running: Vec<&DaemonPodRow<'_>> = Vec::new();
+            for p in on_node {
+                if p.deleting {
+                    continue;
+                }
+                match p.phase {
+                    "Failed" => plan.simple = false,
+                    "Succeeded" => plan.delete.push(p.name.to_owned()),
+                    _ => running.push(p),
+                }
+            }
+            if !surge {
+                if running.len() > 1 {
+                    running.sort_by(|a, b| a.creation_key().cmp(&b.creation_key()));
+                    plan.delete
+                        .extend(running.iter().skip(1).map(|p| p.name.to_owned()));
+                }
+            } else if running.len() > 1 {
+                plan.simple = false;
+            } else if running.is_empty() && should_run {
+                plan.need.push(name.clone());
+            }
+        } else {
+            plan.delete.extend(
+                on_node
+                    .iter()
+                    .filter(|p| !p.deleting)
+                    .map(|p| p.name.to_owned()),
+            );
+        }
+    }
+    plan.counts = (
+        desired,
+        current,
+        misscheduled,
+        ready,
+        updated,
+        available,
+        next_available,
+    );
+    plan
+}
+
+/// The label naming a daemon pod's ControllerRevision.
+const DAEMON_HASH_LABEL: &str = "controller-revision-hash";

@@ -1308,7 +1308,7 @@ impl Inner {
         Ok(Object {
             kind,
             meta,
-            body: Body::Json(Arc::new(body)),
+            body: Body::Json(Arc::new(body.into())),
         })
     }
 
@@ -1654,7 +1654,7 @@ impl Inner {
         Ok(Object {
             kind,
             meta,
-            body: Body::Json(Arc::new(body)),
+            body: Body::Json(Arc::new(body.into())),
         })
     }
 
@@ -1675,11 +1675,16 @@ impl Inner {
                 }
             }
             Body::Json(fields) => {
+                let status = obj.get("status");
+                if fields.get("status") == status {
+                    // Nothing else can change here: no write, as etcd's
+                    // guaranteed update.
+                    return Ok(old);
+                }
+                // The other fields (the spec with its pod template) stay
+                // shared with the stored object.
                 let mut f = (**fields).clone();
-                match obj.get("status") {
-                    Some(s) => f.insert("status".to_owned(), s.clone()),
-                    None => f.remove("status"),
-                };
+                f.set("status", status.cloned());
                 *fields = Arc::new(f);
             }
         }
@@ -2017,13 +2022,15 @@ fn name_errors(name: &str) -> Vec<FieldError> {
 
 fn set_namespace_phase(obj: &mut Object, phase: &str) {
     if let Body::Json(fields) = &mut obj.body {
-        let mut f = (**fields).clone();
-        let status = f
-            .entry("status")
-            .or_insert_with(|| Value::Object(Map::new()));
+        let mut status = fields
+            .get("status")
+            .cloned()
+            .unwrap_or_else(|| Value::Object(Map::new()));
         if let Some(s) = status.as_object_mut() {
             s.insert("phase".to_owned(), Value::String(phase.to_owned()));
         }
+        let mut f = (**fields).clone();
+        f.set("status", Some(status));
         *fields = Arc::new(f);
     }
 }
