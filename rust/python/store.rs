@@ -1726,3 +1726,89 @@ fn daemon_plan(
 
 /// The label naming a daemon pod's ControllerRevision.
 const DAEMON_HASH_LABEL: &str = "controller-revision-hash";
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Value};
+
+    use super::*;
+
+    const OWNER: &str = "0d2f7c1e-7a4b-4c1d-9e2f-000000000001";
+
+    fn daemon_pod(name: &str, node: Option<&str>, target: &str, hash: &str) -> Value {
+        let mut spec = json!({
+            "containers": [{"name": "c", "image": "agent:1"}],
+            "affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+                "nodeSelectorTerms": [{"matchFields": [
+                    {"key": "metadata.name", "operator": "In", "values": [target]}
+                ]}]
+            }}}
+        });
+        if let Some(n) = node {
+            spec["nodeName"] = json!(n);
+        }
+        json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {
+                "name": name,
+                "labels": {"app": "agent", "controller-revision-hash": hash},
+                "ownerReferences": [{
+                    "apiVersion": "apps/v1", "kind": "DaemonSet", "name": "agent",
+                    "uid": OWNER, "controller": true
+                }]
+            },
+            "spec": spec
+        })
+    }
+
+    fn plan(store: &Store, nodes: &[&str], verdicts: &[u8], surge: bool) -> DaemonPlan {
+        let sel = Selector::parse("app=agent").unwrap();
+        let nodes: Vec<String> = nodes.iter().map(|n| (*n).to_owned()).collect();
+        daemon_plan(
+            store, "default", &sel, OWNER, &nodes, verdicts, "h1", 0, surge,
+        )
+    }
+
+    #[test]
+    fn daemon_plan_creates_on_empty_nodes_and_deletes_where_none_should_run() {
+        let s = Store::new(0, 100);
+        s.create(&daemon_pod("a", Some("n1"), "n1", "h1"), "")
+            .unwrap();
+        s.create(&daemon_pod("b", None, "n2", "h0"), "").unwrap();
+        s.create(&daemon_pod("d", None, "n4", "h1"), "").unwrap();
+        let p = plan(&s, &["n1", "n2", "n3", "n4"], &[2, 2, 2, 0], false);
+        assert!(p.simple);
+        assert_eq!(p.need, vec!["n3".to_owned()]);
+        assert_eq!(p.delete, vec!["d".to_owned()]);
+        assert_eq!(p.old, 1);
+        // desired, current, misscheduled, ready, updated, available.
+        assert_eq!(p.counts, (3, 2, 1, 0, 1, 0, None));
+    }
+
+    #[test]
+    fn daemon_plan_keeps_the_oldest_of_several_pods_on_a_node() {
+        let s = Store::new(0, 100);
+        s.create(&daemon_pod("b", None, "n1", "h1"), "").unwrap();
+        s.create(&daemon_pod("a", Some("n1"), "n1", "h1"), "")
+            .unwrap();
+        let p = plan(&s, &["n1"], &[2], false);
+        assert!(p.simple);
+        assert!(p.need.is_empty());
+        // Same creation second: the bound pod is kept.
+        assert_eq!(p.delete, vec!["b".to_owned()]);
+        assert_eq!(p.counts, (1, 1, 0, 0, 1, 0, None));
+    }
+
+    #[test]
+    fn daemon_plan_leaves_pods_for_a_missing_node_or_a_surge_to_the_controller() {
+        let s = Store::new(0, 100);
+        s.create(&daemon_pod("a", None, "gone", "h1"), "").unwrap();
+        assert!(!plan(&s, &["n1"], &[2], false).simple);
+        let s = Store::new(0, 100);
+        s.create(&daemon_pod("a", Some("n1"), "n1", "h0"), "")
+            .unwrap();
+        s.create(&daemon_pod("b", None, "n1", "h1"), "").unwrap();
+        assert!(!plan(&s, &["n1"], &[2], true).simple);
+        assert!(plan(&s, &["n1"], &[2], false).simple);
+    }
+}
