@@ -839,12 +839,10 @@ impl PyStore {
         };
         let mut owned: Vec<JobPod> = Vec::new();
         let mut orphans: Vec<String> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
         for p in &pods {
             let Some(status) = p.pod_status() else {
                 continue;
             };
-            seen.insert(p.meta.uid.to_string());
             if !owned_or_orphan(p, owner_uid, &mut orphans) {
                 continue;
             }
@@ -882,8 +880,10 @@ impl PyStore {
             ));
         }
         // Strays are rare: look for them only when more pods name the owner
-        // than the selector found.
-        let referencing = self.inner.owned_pod_counts(owner_uid).total;
+        // than the selector found. The listing holds every pod of the
+        // namespace the selector matches, so a pod it controls is a stray
+        // exactly when the selector does not match it.
+        let referencing = self.inner.owned_pod_total(owner_uid);
         let candidates = if referencing <= owned.len() {
             Vec::new()
         } else {
@@ -892,8 +892,7 @@ impl PyStore {
         let strays: Vec<String> = candidates
             .iter()
             .filter(|o| {
-                !seen.contains(&o.meta.uid.to_string())
-                    && store::pods::controlled_pod(o, namespace, owner_uid)
+                store::pods::controlled_pod(o, namespace, owner_uid) && !sel.matches(&o.meta.labels)
             })
             .map(|o| o.meta.name.to_string())
             .collect();
@@ -1007,7 +1006,7 @@ impl PyStore {
         // Every pod it owns matched: no strays, and no need to walk its
         // dependents (the common case, and the costly one for big sets).
         let mut strays: Vec<String> = Vec::new();
-        if self.inner.owned_pod_counts(owner_uid).total > owned.len() {
+        if self.inner.owned_pod_total(owner_uid) > owned.len() {
             let seen: std::collections::HashSet<&str> =
                 pods.iter().map(|p| &*p.meta.name).collect();
             strays = self
@@ -1644,7 +1643,7 @@ fn daemon_plan(
             on_node.push(row);
         }
     }
-    if !orphans.is_empty() || store.owned_pod_counts(owner_uid).total > owned {
+    if !orphans.is_empty() || store.owned_pod_total(owner_uid) > owned {
         plan.simple = false;
     }
     let (mut desired, mut current, mut misscheduled) = (0, 0, 0);

@@ -85,6 +85,17 @@ pub fn controller_of(pod: &Object) -> Option<&OwnerReference> {
 }
 
 impl Store {
+    /// How many pods name `owner_uid` in an ownerReference: what a listing
+    /// of a controller's pods compares with to know whether some of them
+    /// stopped matching, without reading each pod's status.
+    pub fn owned_pod_total(&self, owner_uid: &str) -> usize {
+        let s = self.read();
+        s.owners
+            .get(owner_uid)
+            .filter(|&slot| s.at(slot).is_some_and(|o| o.kind == Kind::Pod))
+            .count()
+    }
+
     /// The pods of namespace `ns` a controller with uid `owner_uid` and
     /// `selector` deals with: its own (active, terminating, finished), the
     /// orphans it may adopt and the owned ones that stopped matching.

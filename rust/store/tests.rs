@@ -397,3 +397,31 @@ fn a_status_write_shares_the_rest_of_a_json_object_and_skips_an_unchanged_status
     let again = s.replace_status(&v, "").unwrap();
     assert_eq!(again.meta.resource_version, written.meta.resource_version);
 }
+
+#[test]
+fn a_listing_by_one_label_keeps_to_the_namespace_and_the_value() {
+    let s = Store::new(0, 100);
+    s.create(&pod("a"), "").unwrap();
+    s.create(
+        &json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "other"}}),
+        "",
+    )
+    .unwrap();
+    s.create(&pod("b"), "other").unwrap();
+    let mut c = pod("c");
+    c["metadata"]["labels"] = json!({"app": "db"});
+    s.create(&c, "").unwrap();
+    for text in ["app=web", "app==web", "app in (web)", "app"] {
+        let sel = Selector::parse(text).unwrap();
+        let names: Vec<String> = s
+            .list(Kind::Pod, Some("default"), &sel)
+            .0
+            .iter()
+            .map(|o| o.meta.name.to_string())
+            .collect();
+        let want: &[&str] = if text == "app" { &["a", "c"] } else { &["a"] };
+        assert_eq!(names, want, "{text}");
+    }
+    let two = Selector::parse("app=web,tier=front").unwrap();
+    assert!(s.list(Kind::Pod, None, &two).0.is_empty());
+}
