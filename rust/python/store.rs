@@ -1236,6 +1236,11 @@ impl PyStore {
 /// first `metadata.name In` match field of its required node affinity
 /// (`GetTargetNodeName`); None when there is none or it names several.
 fn daemon_pod_target(p: &Object) -> Option<String> {
+    daemon_pod_target_ref(p).map(str::to_owned)
+}
+
+/// `daemon_pod_target`, borrowed from the pod.
+fn daemon_pod_target_ref(p: &Object) -> Option<&str> {
     let terms = &p
         .pod_spec()?
         .affinity
@@ -1250,7 +1255,7 @@ fn daemon_pod_target(p: &Object) -> Option<String> {
         .flat_map(|t| &t.match_fields)
         .find(|f| f.key == "metadata.name" && f.operator == "In")?;
     match field.values.as_slice() {
-        [one] => Some(one.clone()),
+        [one] => Some(one.as_str()),
         _ => None,
     }
 }
@@ -1581,7 +1586,7 @@ fn daemon_plan(
     min_ready_seconds: i64,
     surge: bool,
 ) -> DaemonPlan {
-    let (pods, _) = store.list(Kind::Pod, Some(namespace), selector);
+    let pods = store.selected_pods(namespace, selector);
     let now = store.now();
     let index: std::collections::HashMap<&str, usize> = nodes
         .iter()
@@ -1610,11 +1615,11 @@ fn daemon_plan(
             continue;
         }
         let target = match p.node_name() {
-            Some(n) => Some(n.to_owned()),
-            None => daemon_pod_target(p),
+            Some(n) => Some(n),
+            None => daemon_pod_target_ref(p),
         };
         let Some(target) = target else { continue };
-        let Some(&at) = index.get(target.as_str()) else {
+        let Some(&at) = index.get(target) else {
             // Meant for a node that is gone: the controller's own walk
             // deletes or collects it.
             plan.simple = false;
@@ -1645,6 +1650,12 @@ fn daemon_plan(
     }
     if !orphans.is_empty() || store.owned_pod_total(owner_uid) > owned {
         plan.simple = false;
+    }
+    // The controller walks a node's pods in name order.
+    for on_node in &mut by_node {
+        if on_node.len() > 1 {
+            on_node.sort_by(|a, b| a.name.cmp(b.name));
+        }
     }
     let (mut desired, mut current, mut misscheduled) = (0, 0, 0);
     let (mut ready, mut updated, mut available) = (0, 0, 0);
