@@ -2,7 +2,7 @@
 
 import builtins
 from collections.abc import Iterable, Sequence
-from typing import Any, Literal, TypeAlias, final
+from typing import Any, Literal, TypeAlias, final, overload
 
 __version__: str
 
@@ -199,8 +199,17 @@ class Store:
             Conflict: the resourceVersion (or uid) is not the stored one.
             Invalid: the update fails validation; the object is unchanged.
         """
-    def replace_status(self, obj: _Object, namespace: str = "") -> dict[str, Any]:
-        """Write only the object's status (the ``status`` subresource)."""
+    @overload
+    def replace_status(
+        self, obj: _Object, namespace: str = "", *, version_only: Literal[False] = False
+    ) -> dict[str, Any]: ...
+    @overload
+    def replace_status(
+        self, obj: _Object, namespace: str = "", *, version_only: Literal[True]
+    ) -> str:
+        """Write only the object's status (the ``status`` subresource).
+        With ``version_only``, return only the stored resourceVersion
+        instead of the whole object."""
     def patch(
         self,
         kind: str,
@@ -349,6 +358,32 @@ class Store:
         ``condemned``: members out of range, highest ordinal first. A pod is
         ``(name, ordinal, uid, phase, ready, available_in, deleting, revision,
         name_label, claims)``."""
+    def daemon_plan(
+        self,
+        namespace: str,
+        selector: str | dict[str, Any],
+        owner_uid: str,
+        nodes: builtins.list[str],
+        verdicts: bytes,
+        *,
+        hash: str = "",
+        min_ready_seconds: int = 0,
+        surge: bool = False,
+    ) -> dict[str, Any]:
+        """The DaemonSet controller's per-node walk in one call, over
+        ``nodes`` with one verdict byte each (2 should run, 1 may keep
+        running, 0 should not run) and the pods it controls.
+
+        Returns:
+            ``need`` (nodes to create a pod on) and ``delete`` (pods to
+            delete) as manage plans them, in node order; ``simple``: whether
+            that plan is complete (False when a pod targets a node not in
+            ``nodes``, a node holds a Failed pod or, with ``surge``, several
+            running pods, or there are orphans or strays); ``old``: pods not
+            on revision ``hash``, not being deleted; ``counts``: the status
+            ``(desired, current, misscheduled, ready, updated, available,
+            next_available)`` from the oldest pod on each node.
+        """
     def daemon_pods(
         self,
         namespace: str,

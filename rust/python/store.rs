@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 use serde_json::Value;
 
 use super::{any_value, guarded, py_to_value, to_pyerr};
@@ -233,17 +233,29 @@ impl PyStore {
         object_to_py(py, &out)
     }
 
-    /// Writes only the object's status, as the `status` subresource.
-    #[pyo3(signature = (obj, namespace = ""))]
+    /// Writes only the object's status, as the `status` subresource. With
+    /// `version_only`, returns only the stored resourceVersion: a controller
+    /// that knows what it wrote need not have the whole object converted
+    /// back (a Job's or DaemonSet's pod template with it).
+    #[pyo3(signature = (obj, namespace = "", *, version_only = false))]
     fn replace_status<'py>(
         &self,
         py: Python<'py>,
         obj: &Bound<'py, PyAny>,
         namespace: &str,
+        version_only: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         let v = any_value(obj)?;
         let store = &self.inner;
         let out = guarded(|| store.replace_status(&v, namespace))?.map_err(|e| py_err(py, &e))?;
+        if version_only {
+            return Ok(out
+                .meta
+                .resource_version
+                .to_string()
+                .into_pyobject(py)?
+                .into_any());
+        }
         object_to_py(py, &out)
     }
 
@@ -830,12 +842,10 @@ impl PyStore {
         };
         let mut owned: Vec<JobPod> = Vec::new();
         let mut orphans: Vec<String> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
         for p in &pods {
             let Some(status) = p.pod_status() else {
                 continue;
             };
-            seen.insert(p.meta.uid.to_string());
             if !owned_or_orphan(p, owner_uid, &mut orphans) {
                 continue;
             }
@@ -873,8 +883,10 @@ impl PyStore {
             ));
         }
         // Strays are rare: look for them only when more pods name the owner
-        // than the selector found.
-        let referencing = self.inner.owned_pod_counts(owner_uid).total;
+        // than the selector found. The listing holds every pod of the
+        // namespace the selector matches, so a pod it controls is a stray
+        // exactly when the selector does not match it.
+        let referencing = self.inner.owned_pod_total(owner_uid);
         let candidates = if referencing <= owned.len() {
             Vec::new()
         } else {
@@ -883,8 +895,7 @@ impl PyStore {
         let strays: Vec<String> = candidates
             .iter()
             .filter(|o| {
-                !seen.contains(&o.meta.uid.to_string())
-                    && store::pods::controlled_pod(o, namespace, owner_uid)
+                store::pods::controlled_pod(o, namespace, owner_uid) && !sel.matches(&o.meta.labels)
             })
             .map(|o| o.meta.name.to_string())
             .collect();
@@ -998,7 +1009,7 @@ impl PyStore {
         // Every pod it owns matched: no strays, and no need to walk its
         // dependents (the common case, and the costly one for big sets).
         let mut strays: Vec<String> = Vec::new();
-        if self.inner.owned_pod_counts(owner_uid).total > owned.len() {
+        if self.inner.owned_pod_total(owner_uid) > owned.len() {
             let seen: std::collections::HashSet<&str> =
                 pods.iter().map(|p| &*p.meta.name).collect();
             strays = self
@@ -1169,12 +1180,70 @@ impl PyStore {
         d.set_item("condemned", condemned)?;
         Ok(d)
     }
+
+    /// The DaemonSet controller's per-node walk in one call, over `nodes`
+    /// (names, in the order the controller walks them) with `verdicts` (one
+    /// byte per node: 2 should run, 1 may keep running, 0 should not run)
+    /// and the pods that `selector` matches in `namespace` and `owner_uid`
+    /// controls, grouped by target node as getNodesToDaemonPods does
+    /// (finished pods being deleted and pods without a target left out).
+    /// Returns a dict: `need` (nodes to create a pod on) and `delete` (pods
+    /// to delete), as manage would plan them, in node order; `simple`:
+    /// whether that plan is complete — False when a pod targets a node not
+    /// in `nodes`, a node holds a Failed pod (the failed-pod back-off is the
+    /// controller's) or, with `surge`, more than one running pod, or the
+    /// selector found orphans or the owner has strays; then the controller
+    /// must walk the pods itself. `old`: pods not on revision `hash`, not
+    /// being deleted (a rolling update has nothing to do without them).
+    /// `counts`: the status over the nodes, `(desired, current,
+    /// misscheduled, ready, updated, available, next_available)`, from the
+    /// oldest pod on each node (`next_available`: least seconds until a
+    /// ready pod is available, None when none is waiting).
+    #[pyo3(signature = (namespace, selector, owner_uid, nodes, verdicts, *, hash = "", min_ready_seconds = 0, surge = false))]
+    #[allow(clippy::too_many_arguments)]
+    fn daemon_plan<'py>(
+        &self,
+        py: Python<'py>,
+        namespace: &str,
+        selector: &Bound<'py, PyAny>,
+        owner_uid: &str,
+        nodes: Vec<String>,
+        verdicts: &Bound<'py, PyBytes>,
+        hash: &str,
+        min_ready_seconds: i64,
+        surge: bool,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let sel = selector_arg(py, Some(selector))?;
+        let plan = daemon_plan(
+            &self.inner,
+            namespace,
+            &sel,
+            owner_uid,
+            &nodes,
+            verdicts.as_bytes(),
+            hash,
+            min_ready_seconds,
+            surge,
+        );
+        let d = PyDict::new(py);
+        d.set_item("need", plan.need)?;
+        d.set_item("delete", plan.delete)?;
+        d.set_item("simple", plan.simple)?;
+        d.set_item("old", plan.old)?;
+        d.set_item("counts", plan.counts)?;
+        Ok(d)
+    }
 }
 
 /// The node an unbound DaemonSet pod is meant for: the single value of the
 /// first `metadata.name In` match field of its required node affinity
 /// (`GetTargetNodeName`); None when there is none or it names several.
 fn daemon_pod_target(p: &Object) -> Option<String> {
+    daemon_pod_target_ref(p).map(str::to_owned)
+}
+
+/// `daemon_pod_target`, borrowed from the pod.
+fn daemon_pod_target_ref(p: &Object) -> Option<&str> {
     let terms = &p
         .pod_spec()?
         .affinity
@@ -1189,7 +1258,7 @@ fn daemon_pod_target(p: &Object) -> Option<String> {
         .flat_map(|t| &t.match_fields)
         .find(|f| f.key == "metadata.name" && f.operator == "In")?;
     match field.values.as_slice() {
-        [one] => Some(one.clone()),
+        [one] => Some(one.as_str()),
         _ => None,
     }
 }
@@ -1477,4 +1546,282 @@ fn job_pod_finished_at(p: &Object, status: &crate::model::PodStatus) -> i64 {
         return d.at - d.grace_seconds;
     }
     p.meta.created
+}
+
+/// What `PyStore::daemon_plan` returns.
+#[derive(Debug, Default, PartialEq)]
+struct DaemonPlan {
+    need: Vec<String>,
+    delete: Vec<String>,
+    simple: bool,
+    old: usize,
+    counts: (usize, usize, usize, usize, usize, usize, Option<i64>),
+}
+
+/// One pod as the DaemonSet controller's node walk reads it.
+struct DaemonPodRow<'a> {
+    name: &'a str,
+    bound: bool,
+    phase: &'a str,
+    deleting: bool,
+    available_in: Option<i64>,
+    created: i64,
+    hash: Option<&'a str>,
+}
+
+impl DaemonPodRow<'_> {
+    /// podByCreationTimestampAndPhase: bound pods first, then oldest, then name.
+    fn creation_key(&self) -> (bool, i64, &str) {
+        (!self.bound, self.created, self.name)
+    }
+}
+
+/// The node walk of `PyStore::daemon_plan` (see there).
+#[allow(clippy::too_many_arguments)]
+fn daemon_plan(
+    store: &Store,
+    namespace: &str,
+    selector: &Selector,
+    owner_uid: &str,
+    nodes: &[String],
+    verdicts: &[u8],
+    hash: &str,
+    min_ready_seconds: i64,
+    surge: bool,
+) -> DaemonPlan {
+    let pods = store.selected_pods(namespace, selector);
+    let now = store.now();
+    let index: std::collections::HashMap<&str, usize> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    let mut by_node: Vec<Vec<DaemonPodRow<'_>>> = Vec::new();
+    by_node.resize_with(nodes.len(), Vec::new);
+    let mut plan = DaemonPlan {
+        simple: true,
+        ..DaemonPlan::default()
+    };
+    let mut owned = 0;
+    let mut orphans = Vec::new();
+    for p in &pods {
+        let Some(status) = p.pod_status() else {
+            continue;
+        };
+        if !owned_or_orphan(p, owner_uid, &mut orphans) {
+            continue;
+        }
+        owned += 1;
+        let phase = status.phase.as_str();
+        let terminal = matches!(phase, "Succeeded" | "Failed");
+        if terminal && p.deleting() {
+            continue;
+        }
+        let target = match p.node_name() {
+            Some(n) => Some(n),
+            None => daemon_pod_target_ref(p),
+        };
+        let Some(target) = target else { continue };
+        let Some(&at) = index.get(target) else {
+            // Meant for a node that is gone: the controller's own walk
+            // deletes or collects it.
+            plan.simple = false;
+            continue;
+        };
+        let available_in = store::pods::ready_since(status).map(|since| {
+            if min_ready_seconds == 0 {
+                0
+            } else {
+                (since.saturating_add(min_ready_seconds) - now).max(0)
+            }
+        });
+        let row = DaemonPodRow {
+            name: &p.meta.name,
+            bound: p.node_name().is_some(),
+            phase,
+            deleting: p.deleting(),
+            available_in,
+            created: p.meta.created,
+            hash: p.meta.labels.get(DAEMON_HASH_LABEL).map(String::as_str),
+        };
+        if !row.deleting && (hash.is_empty() || row.hash != Some(hash)) {
+            plan.old += 1;
+        }
+        if let Some(on_node) = by_node.get_mut(at) {
+            on_node.push(row);
+        }
+    }
+    if !orphans.is_empty() || store.owned_pod_total(owner_uid) > owned {
+        plan.simple = false;
+    }
+    // The controller walks a node's pods in name order.
+    for on_node in &mut by_node {
+        if on_node.len() > 1 {
+            on_node.sort_by(|a, b| a.name.cmp(b.name));
+        }
+    }
+    let (mut desired, mut current, mut misscheduled) = (0, 0, 0);
+    let (mut ready, mut updated, mut available) = (0, 0, 0);
+    let mut next_available: Option<i64> = None;
+    for (i, name) in nodes.iter().enumerate() {
+        let verdict = verdicts.get(i).copied().unwrap_or(0);
+        let (should_run, should_continue) = (verdict >= 2, verdict >= 1);
+        let on_node = by_node.get(i).map_or(&[][..], Vec::as_slice);
+        // Status: from the oldest pod on the node.
+        if should_run {
+            desired += 1;
+            if let Some(pod) = on_node
+                .iter()
+                .min_by(|a, b| a.creation_key().cmp(&b.creation_key()))
+            {
+                current += 1;
+                if let Some(left) = pod.available_in {
+                    ready += 1;
+                    if left == 0 {
+                        available += 1;
+                    } else if next_available.is_none_or(|n| left < n) {
+                        next_available = Some(left);
+                    }
+                }
+                if !hash.is_empty() && pod.hash == Some(hash) {
+                    updated += 1;
+                }
+            }
+        } else if !on_node.is_empty() {
+            misscheduled += 1;
+        }
+        // Manage: podsShouldBeOnNode.
+        if should_run && on_node.is_empty() {
+            plan.need.push(name.clone());
+        } else if should_continue {
+            let mut running: Vec<&DaemonPodRow<'_>> = Vec::new();
+            for p in on_node {
+                if p.deleting {
+                    continue;
+                }
+                match p.phase {
+                    "Failed" => plan.simple = false,
+                    "Succeeded" => plan.delete.push(p.name.to_owned()),
+                    _ => running.push(p),
+                }
+            }
+            if !surge {
+                if running.len() > 1 {
+                    running.sort_by(|a, b| a.creation_key().cmp(&b.creation_key()));
+                    plan.delete
+                        .extend(running.iter().skip(1).map(|p| p.name.to_owned()));
+                }
+            } else if running.len() > 1 {
+                plan.simple = false;
+            } else if running.is_empty() && should_run {
+                plan.need.push(name.clone());
+            }
+        } else {
+            plan.delete.extend(
+                on_node
+                    .iter()
+                    .filter(|p| !p.deleting)
+                    .map(|p| p.name.to_owned()),
+            );
+        }
+    }
+    plan.counts = (
+        desired,
+        current,
+        misscheduled,
+        ready,
+        updated,
+        available,
+        next_available,
+    );
+    plan
+}
+
+/// The label naming a daemon pod's ControllerRevision.
+const DAEMON_HASH_LABEL: &str = "controller-revision-hash";
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Value};
+
+    use super::*;
+
+    const OWNER: &str = "0d2f7c1e-7a4b-4c1d-9e2f-000000000001";
+
+    fn daemon_pod(name: &str, node: Option<&str>, target: &str, hash: &str) -> Value {
+        let mut spec = json!({
+            "containers": [{"name": "c", "image": "agent:1"}],
+            "affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+                "nodeSelectorTerms": [{"matchFields": [
+                    {"key": "metadata.name", "operator": "In", "values": [target]}
+                ]}]
+            }}}
+        });
+        if let Some(n) = node {
+            spec["nodeName"] = json!(n);
+        }
+        json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {
+                "name": name,
+                "labels": {"app": "agent", "controller-revision-hash": hash},
+                "ownerReferences": [{
+                    "apiVersion": "apps/v1", "kind": "DaemonSet", "name": "agent",
+                    "uid": OWNER, "controller": true
+                }]
+            },
+            "spec": spec
+        })
+    }
+
+    fn plan(store: &Store, nodes: &[&str], verdicts: &[u8], surge: bool) -> DaemonPlan {
+        let sel = Selector::parse("app=agent").unwrap();
+        let nodes: Vec<String> = nodes.iter().map(|n| (*n).to_owned()).collect();
+        daemon_plan(
+            store, "default", &sel, OWNER, &nodes, verdicts, "h1", 0, surge,
+        )
+    }
+
+    #[test]
+    fn daemon_plan_creates_on_empty_nodes_and_deletes_where_none_should_run() {
+        let s = Store::new(0, 100);
+        s.create(&daemon_pod("a", Some("n1"), "n1", "h1"), "")
+            .unwrap();
+        s.create(&daemon_pod("b", None, "n2", "h0"), "").unwrap();
+        s.create(&daemon_pod("d", None, "n4", "h1"), "").unwrap();
+        let p = plan(&s, &["n1", "n2", "n3", "n4"], &[2, 2, 2, 0], false);
+        assert!(p.simple);
+        assert_eq!(p.need, vec!["n3".to_owned()]);
+        assert_eq!(p.delete, vec!["d".to_owned()]);
+        assert_eq!(p.old, 1);
+        // desired, current, misscheduled, ready, updated, available.
+        assert_eq!(p.counts, (3, 2, 1, 0, 1, 0, None));
+    }
+
+    #[test]
+    fn daemon_plan_keeps_the_oldest_of_several_pods_on_a_node() {
+        let s = Store::new(0, 100);
+        s.create(&daemon_pod("b", None, "n1", "h1"), "").unwrap();
+        s.create(&daemon_pod("a", Some("n1"), "n1", "h1"), "")
+            .unwrap();
+        let p = plan(&s, &["n1"], &[2], false);
+        assert!(p.simple);
+        assert!(p.need.is_empty());
+        // Same creation second: the bound pod is kept.
+        assert_eq!(p.delete, vec!["b".to_owned()]);
+        assert_eq!(p.counts, (1, 1, 0, 0, 1, 0, None));
+    }
+
+    #[test]
+    fn daemon_plan_leaves_pods_for_a_missing_node_or_a_surge_to_the_controller() {
+        let s = Store::new(0, 100);
+        s.create(&daemon_pod("a", None, "gone", "h1"), "").unwrap();
+        assert!(!plan(&s, &["n1"], &[2], false).simple);
+        let s = Store::new(0, 100);
+        s.create(&daemon_pod("a", Some("n1"), "n1", "h0"), "")
+            .unwrap();
+        s.create(&daemon_pod("b", None, "n1", "h1"), "").unwrap();
+        assert!(!plan(&s, &["n1"], &[2], true).simple);
+        assert!(plan(&s, &["n1"], &[2], false).simple);
+    }
 }

@@ -85,6 +85,19 @@ impl Table {
         Some(out)
     }
 
+    /// Whether `candidates` are exactly the objects `selector` matches: it
+    /// is one requirement, which the index answers exactly.
+    pub fn answers_exactly(selector: &Selector) -> bool {
+        !selector.is_nothing()
+            && matches!(
+                selector.requirements(),
+                [only] if matches!(
+                    only.operator(),
+                    Operator::Equals | Operator::DoubleEquals | Operator::In | Operator::Exists
+                )
+            )
+    }
+
     /// The key range of one namespace, or everything.
     pub fn range<'a>(
         &'a self,

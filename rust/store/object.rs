@@ -93,7 +93,69 @@ pub enum Body {
         status: Arc<PodStatus>,
     },
     /// Every top-level field but `apiVersion`, `kind` and `metadata`.
-    Json(Arc<Map<String, Value>>),
+    Json(Arc<JsonFields>),
+}
+
+/// The top-level fields of a JSON-held object, in their order, each behind
+/// its own `Arc`: a status write makes a new object that shares the spec
+/// (a Job's pod template, a DaemonSet's) with the old one instead of
+/// copying it.
+#[derive(Debug, Clone, Default)]
+pub struct JsonFields {
+    fields: Vec<(String, Arc<Value>)>,
+}
+
+impl JsonFields {
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| &**v)
+    }
+
+    /// The fields in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
+        self.fields.iter().map(|(k, v)| (k, &**v))
+    }
+
+    /// Sets `key` (in place when present, else last); None removes it.
+    pub fn set(&mut self, key: &str, value: Option<Value>) {
+        let at = self.fields.iter().position(|(k, _)| k == key);
+        match (at, value) {
+            (Some(i), Some(v)) => {
+                if let Some(slot) = self.fields.get_mut(i) {
+                    slot.1 = Arc::new(v);
+                }
+            }
+            (Some(i), None) => {
+                self.fields.remove(i);
+            }
+            (None, Some(v)) => self.fields.push((key.to_owned(), Arc::new(v))),
+            (None, None) => {}
+        }
+    }
+}
+
+impl From<Map<String, Value>> for JsonFields {
+    fn from(map: Map<String, Value>) -> Self {
+        JsonFields {
+            fields: map.into_iter().map(|(k, v)| (k, Arc::new(v))).collect(),
+        }
+    }
+}
+
+impl PartialEq for JsonFields {
+    fn eq(&self, other: &Self) -> bool {
+        // As JSON maps compare: the order of the fields does not matter.
+        self.fields.len() == other.fields.len()
+            && self.fields.iter().all(|(k, v)| {
+                other
+                    .fields
+                    .iter()
+                    .find(|(k2, _)| k2 == k)
+                    .is_some_and(|(_, v2)| Arc::ptr_eq(v, v2) || v == v2)
+            })
+    }
 }
 
 /// One stored object. Stored objects are immutable: a change makes a new one,

@@ -101,6 +101,38 @@ pub fn controller_of(pod: &Object) -> Option<&OwnerReference> {
 }
 
 impl Store {
+    /// How many pods name `owner_uid` in an ownerReference: what a listing
+    /// of a controller's pods compares with to know whether some of them
+    /// stopped matching, without reading each pod's status.
+    pub fn owned_pod_total(&self, owner_uid: &str) -> usize {
+        let s = self.read();
+        s.owners
+            .get(owner_uid)
+            .filter(|&slot| s.at(slot).is_some_and(|o| o.kind == Kind::Pod))
+            .count()
+    }
+
+    /// The pods of namespace `ns` that `selector` matches, in no particular
+    /// order: for callers that group them their own way, without sorting
+    /// thousands of pods by name.
+    pub fn selected_pods(&self, ns: &str, selector: &Selector) -> Vec<Arc<Object>> {
+        let s = self.read();
+        if selector.is_nothing() {
+            return Vec::new();
+        }
+        let table = &s.tables[Kind::Pod.index()];
+        let Some(slots) = table.candidates(selector) else {
+            return s.list(Kind::Pod, Some(ns), selector);
+        };
+        let exact = super::index::Table::answers_exactly(selector);
+        slots
+            .into_iter()
+            .filter_map(|slot| s.at(slot))
+            .filter(|o| &*o.meta.namespace == ns)
+            .filter(|o| exact || selector.matches(&o.meta.labels))
+            .collect()
+    }
+
     /// The pods of namespace `ns` a controller with uid `owner_uid` and
     /// `selector` deals with: its own (active, terminating, finished), the
     /// orphans it may adopt and the owned ones that stopped matching.

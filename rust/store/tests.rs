@@ -361,3 +361,67 @@ fn a_deleted_namespace_takes_its_content_with_it() {
     assert!(s.get(Kind::Pod, "team", "a").is_err());
     assert!(s.get(Kind::Namespace, "", "team").is_err());
 }
+
+fn deployment() -> Value {
+    json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "web"},
+        "spec": {
+            "selector": {"matchLabels": {"app": "web"}},
+            "template": {
+                "metadata": {"labels": {"app": "web"}},
+                "spec": {"containers": [{"name": "c", "image": "nginx:1.27"}]}
+            }
+        }
+    })
+}
+
+#[test]
+fn a_status_write_shares_the_rest_of_a_json_object_and_skips_an_unchanged_status() {
+    let s = Store::new(0, 100);
+    let d = s.create(&deployment(), "").unwrap();
+    let mut v = d.to_value();
+    v["status"] = json!({"replicas": 1});
+    let written = s.replace_status(&v, "").unwrap();
+    assert!(written.meta.resource_version > d.meta.resource_version);
+    assert_eq!(written.spec_value(), d.spec_value());
+    let (Body::Json(before), Body::Json(after)) = (&d.body, &written.body) else {
+        panic!("a Deployment is held as JSON");
+    };
+    assert_eq!(after.get("status"), Some(&json!({"replicas": 1})));
+    assert!(std::ptr::eq(
+        before.get("spec").unwrap(),
+        after.get("spec").unwrap()
+    ));
+    v["metadata"]["resourceVersion"] = json!(written.meta.resource_version.to_string());
+    let again = s.replace_status(&v, "").unwrap();
+    assert_eq!(again.meta.resource_version, written.meta.resource_version);
+}
+
+#[test]
+fn a_listing_by_one_label_keeps_to_the_namespace_and_the_value() {
+    let s = Store::new(0, 100);
+    s.create(&pod("a"), "").unwrap();
+    s.create(
+        &json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "other"}}),
+        "",
+    )
+    .unwrap();
+    s.create(&pod("b"), "other").unwrap();
+    let mut c = pod("c");
+    c["metadata"]["labels"] = json!({"app": "db"});
+    s.create(&c, "").unwrap();
+    for text in ["app=web", "app==web", "app in (web)", "app"] {
+        let sel = Selector::parse(text).unwrap();
+        let names: Vec<String> = s
+            .list(Kind::Pod, Some("default"), &sel)
+            .0
+            .iter()
+            .map(|o| o.meta.name.to_string())
+            .collect();
+        let want: &[&str] = if text == "app" { &["a", "c"] } else { &["a"] };
+        assert_eq!(names, want, "{text}");
+    }
+    let two = Selector::parse("app=web,tier=front").unwrap();
+    assert!(s.list(Kind::Pod, None, &two).0.is_empty());
+}

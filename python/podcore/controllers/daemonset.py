@@ -524,6 +524,9 @@ class _Verdicts:
         self.by_node: dict[str, tuple[str, Verdict]] = {}
         #: The verdicts of every node at a version of the node cache.
         self.all: tuple[int, dict[str, Verdict]] | None = None
+        #: ``Store.daemon_plan``'s arguments for those verdicts: (node cache
+        #: version, the verdicts, node names, a byte per node).
+        self.codes: tuple[int, dict[str, Verdict], list[str], bytes] | None = None
 
 
 # ---------------------------------------------------------------- controller
@@ -626,6 +629,8 @@ class DaemonSetController(Controller):
         cur, old = history
         hash_ = str(cur["metadata"].get("labels", {}).get(HASH_LABEL, ""))
         verdicts = self._node_verdicts(ds)
+        if self._sync_planned(ds, verdicts, hash_, old):
+            return
         pods = self._claim_pods(ds)
         self._created = []
         self._other_writes = False
@@ -641,6 +646,72 @@ class DaemonSetController(Controller):
         self._created = []
         self._cleanup_history(ds, old, pods)
         self._update_status(ds, verdicts, hash_, pods)
+
+    def _plan(self, ds: Obj, verdicts: dict[str, Verdict], hash_: str) -> Obj:
+        """``Store.daemon_plan``: manage's plan and the status counts over
+        every node, walked in Rust from the pods as stored."""
+        meta, spec = ds["metadata"], ds["spec"]
+        names, codes = self._verdict_codes(ds, verdicts)
+        plan: Obj = self.store.daemon_plan(
+            meta["namespace"],
+            spec.get("selector") or {},
+            meta["uid"],
+            names,
+            codes,
+            hash=hash_,
+            min_ready_seconds=spec.get("minReadySeconds", 0),
+            surge=allows_surge(ds),
+        )
+        return plan
+
+    def _sync_planned(
+        self, ds: Obj, verdicts: dict[str, Verdict], hash_: str, old: list[Obj]
+    ) -> bool:
+        """The sync when every node is a plain case (``Store.daemon_plan``'s
+        ``simple``: nothing to adopt or release, no failed pod, no pod meant
+        for a node that is gone): manage, the rolling update, history
+        clean-up and status as the general path does them, without a
+        Python object per pod or a Python step per node. Returns False,
+        having written nothing, when the general path must run."""
+        plan = self._plan(ds, verdicts, hash_)
+        if not plan["simple"]:
+            return False
+        self._created = []
+        self._other_writes = False
+        wrote = self._sync_nodes(ds, plan["delete"], plan["need"], hash_)
+        self._created = []
+        pods: list[DaemonPod] | None = None
+        if (
+            not wrote
+            and plan["old"]
+            and ds["spec"].get("updateStrategy", {}).get("type") == "RollingUpdate"
+        ):
+            # Without pods off the current revision a rolling update has
+            # nothing to replace.
+            pods = self._read_pods(ds)[0]
+            wrote = self._rolling_update(ds, verdicts, hash_, pods)
+        if wrote:
+            pods = None
+        to_kill = len(old) - int(ds["spec"].get("revisionHistoryLimit", 10))
+        if to_kill > 0:
+            self._cleanup_history(ds, old, pods if pods is not None else self._read_pods(ds)[0])
+        counts = plan["counts"] if not wrote else self._plan(ds, verdicts, hash_)["counts"]
+        self._write_status(ds, counts)
+        return True
+
+    def _verdict_codes(self, ds: Obj, verdicts: dict[str, Verdict]) -> tuple[list[str], bytes]:
+        """The node names in walking order and a byte per node for
+        ``Store.daemon_plan``, kept while no node changed."""
+        cached = self._verdicts[ds["metadata"]["uid"]]
+        version = self._nodes.version
+        if cached.codes is None or cached.codes[0] != version or cached.codes[1] is not verdicts:
+            names = self._nodes.names
+            codes = bytes(
+                2 if v.should_run else 1 if v.should_continue_running else 0
+                for v in (verdicts[n] for n in names)
+            )
+            cached.codes = (version, verdicts, names, codes)
+        return cached.codes[2], cached.codes[3]
 
     def _forget_deleted(self) -> None:
         """Drops what was remembered for DaemonSets that are gone (the
@@ -1208,6 +1279,17 @@ class DaemonSetController(Controller):
                     updated += 1
             elif on_node:
                 misscheduled += 1
+        self._write_status(
+            ds, (desired, current, misscheduled, ready, updated, available, next_available)
+        )
+
+    def _write_status(
+        self, ds: Obj, counts_: tuple[int, int, int, int, int, int, int | None]
+    ) -> None:
+        """The end of updateDaemonSetStatus: writes the counts (desired,
+        current, misscheduled, ready, updated, available, seconds until the
+        next pod turns available) when they or the generation changed."""
+        desired, current, misscheduled, ready, updated, available, next_available = counts_
         counts = {
             "currentNumberScheduled": current,
             "numberMisscheduled": misscheduled,
@@ -1232,7 +1314,24 @@ class DaemonSetController(Controller):
             ):
                 if not status.get(k):
                     status.pop(k, None)
-            self.store.replace_status({**ds, "status": status})
+            # The status subresource reads only the identity, the
+            # preconditions and the status: the template need not be sent,
+            # nor the stored DaemonSet converted back.
+            meta = ds["metadata"]
+            self.store.replace_status(
+                {
+                    "apiVersion": ds["apiVersion"],
+                    "kind": ds["kind"],
+                    "metadata": {
+                        "name": meta["name"],
+                        "namespace": meta["namespace"],
+                        "uid": meta["uid"],
+                        "resourceVersion": meta["resourceVersion"],
+                    },
+                    "status": status,
+                },
+                version_only=True,
+            )
         if next_available is not None:
             # A pod turns available once it has been ready minReadySeconds.
             key = (ds["metadata"]["namespace"], ds["metadata"]["name"])

@@ -786,7 +786,7 @@ class JobController(Controller):
             # template) need not be converted again.
             meta = job["metadata"]
             try:
-                written = self.store.replace_status(
+                version = self.store.replace_status(
                     {
                         "apiVersion": job["apiVersion"],
                         "kind": job["kind"],
@@ -797,17 +797,17 @@ class JobController(Controller):
                             "resourceVersion": meta["resourceVersion"],
                         },
                         "status": out,
-                    }
+                    },
+                    version_only=True,
                 )
-                # Only the metadata and the status changed: the kept Job
-                # shares its spec with the one read, so the Jobs kept alive
-                # are not converted objects made anew at every write.
+                # A status write changes only the resourceVersion and the
+                # status, which the store keeps as sent: the kept Job is the
+                # one read with those two replaced, its spec shared, and
+                # nothing is converted back from the store.
                 kept = {k: v for k, v in job.items() if k != "status"}
-                kept["metadata"] = written["metadata"]
-                if "status" in written:
-                    kept["status"] = written["status"]
+                kept["metadata"] = {**meta, "resourceVersion": version}
+                kept["status"] = out
                 self.jobs.remember(kept)
-                version = written["metadata"]["resourceVersion"]
             except ApiError:
                 self.enqueue(key)
         if ctx.finished is not None and ctx.finished[0] in ("Complete", "Failed"):
