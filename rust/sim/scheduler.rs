@@ -141,24 +141,28 @@ pub struct Accounting {
     cursor: u64,
     scalars: Scalars,
     /// Every bound, non-terminal pod by key (`namespace/name`).
-    pods: HashMap<Box<str>, Placed>,
-    /// The distinct requests of those pods (most pods share their
-    /// template's), which `Placed::req` indexes.
-    reqs: Vec<Req>,
-    req_index: HashMap<Req, u32>,
-    /// Per node name: what its pods use.
-    nodes: HashMap<Arc<str>, Usage>,
+    pods: HashMap<String, Placed>,
+    /// Per node name: its pods' keys, in key order, and their sums.
+    nodes: HashMap<Box<str>, NodeUse>,
+    /// Nodes whose sums must be added up again.
+    dirty: Vec<Box<str>>,
     /// Per spreading owner (controller uid): its pods not being deleted, per node.
-    owners: HashMap<Arc<str>, HashMap<Arc<str>, u32>>,
+    owners: HashMap<Box<str>, HashMap<Box<str>, u32>>,
 }
 
 /// A bound pod's share of its node.
 struct Placed {
-    node: Arc<str>,
-    req: u32,
+    node: Box<str>,
+    req: Req,
     priority: i32,
     /// Its controller, when the default spreading counts it.
-    owner: Option<Arc<str>>,
+    owner: Option<Box<str>>,
+}
+
+#[derive(Default)]
+struct NodeUse {
+    members: std::collections::BTreeSet<String>,
+    usage: Usage,
 }
 
 /// What a node's pods use: their number, requests, and both per priority.
@@ -181,25 +185,6 @@ impl Usage {
             None => self.by_priority.push((priority, 1, req.clone())),
         }
     }
-
-    /// Takes a pod away again: exact unless a sum had saturated, which
-    /// `saturated` tells beforehand.
-    fn remove_pod(&mut self, req: &Req, priority: i32) {
-        self.pods -= 1;
-        self.used.sub(req);
-        if let Some(i) = self.by_priority.iter().position(|(p, _, _)| *p == priority) {
-            let e = &mut self.by_priority[i];
-            e.1 -= 1;
-            e.2.sub(req);
-            if e.1 == 0 {
-                self.by_priority.remove(i);
-            }
-        }
-    }
-
-    fn saturated(&self) -> bool {
-        self.used.saturated() || self.by_priority.iter().any(|(_, _, r)| r.saturated())
-    }
 }
 
 impl Accounting {
@@ -212,57 +197,56 @@ impl Accounting {
         } else {
             None
         };
-        self.primed = true;
         match changed {
             Some(keys) => {
-                let mut reqs = HashMap::new();
                 for (ns, name) in keys {
                     let key = format!("{ns}/{name}");
+                    let current = tx.get(Kind::Pod, &ns, &name).ok();
                     self.forget(&key);
-                    if let Ok(pod) = tx.get(Kind::Pod, &ns, &name) {
-                        self.place(key.into(), &pod, &mut reqs);
+                    if let Some(pod) = current {
+                        self.place(key, &pod, &mut HashMap::new());
                     }
                 }
             }
-            None => self.rebuild(tx),
+            None => {
+                self.pods.clear();
+                self.nodes.clear();
+                self.dirty.clear();
+                self.owners.clear();
+                // Pods of one template share their spec: one request each.
+                let mut reqs = HashMap::new();
+                for pod in tx.list(Kind::Pod, None, &Selector::everything()) {
+                    self.place(pod.key(), &pod, &mut reqs);
+                }
+            }
         }
-        if !self.primed {
-            // A sum saturated on the way: only adding up afresh is exact.
-            self.rebuild(tx);
-            self.primed = true;
+        for name in std::mem::take(&mut self.dirty) {
+            let Some(node) = self.nodes.get_mut(&name) else {
+                continue;
+            };
+            if node.members.is_empty() {
+                self.nodes.remove(&name);
+                continue;
+            }
+            // Added up in key order, as a look at every pod would.
+            let mut usage = Usage::default();
+            for key in &node.members {
+                if let Some(p) = self.pods.get(key) {
+                    usage.add_pod(&p.req, p.priority);
+                }
+            }
+            node.usage = usage;
         }
+        self.primed = true;
         self.cursor = now;
-    }
-
-    fn rebuild(&mut self, tx: &Tx<'_>) {
-        self.pods.clear();
-        self.reqs.clear();
-        self.req_index.clear();
-        self.nodes.clear();
-        self.owners.clear();
-        // Pods of one template share their spec: one request each. Added in
-        // key order, as a look at every pod would.
-        let mut reqs = HashMap::new();
-        for pod in tx.list(Kind::Pod, None, &Selector::everything()) {
-            self.place(pod.key().into(), &pod, &mut reqs);
-        }
     }
 
     fn forget(&mut self, key: &str) {
         let Some(old) = self.pods.remove(key) else {
             return;
         };
-        if let (Some(usage), Some(req)) = (
-            self.nodes.get_mut(&old.node),
-            self.reqs.get(old.req as usize),
-        ) {
-            if usage.saturated() {
-                self.primed = false;
-            }
-            usage.remove_pod(req, old.priority);
-            if usage.pods == 0 {
-                self.nodes.remove(&old.node);
-            }
+        if let Some(node) = self.nodes.get_mut(&old.node) {
+            node.members.remove(key);
         }
         if let Some(owner) = &old.owner {
             if let Some(per_node) = self.owners.get_mut(owner) {
@@ -277,12 +261,12 @@ impl Accounting {
                 }
             }
         }
+        self.dirty.push(old.node);
     }
 
     /// Records `pod` if it is bound and not finished. `reqs` remembers the
-    /// interned requests of specs met in this call (their pods keep them
-    /// alive, so their addresses are not reused meanwhile).
-    fn place(&mut self, key: Box<str>, pod: &Object, reqs: &mut HashMap<usize, u32>) {
+    /// requests of specs met in this call (their pods keep them alive).
+    fn place(&mut self, key: String, pod: &Object, reqs: &mut HashMap<usize, Req>) {
         let Some(node) = pod.node_name() else { return };
         let (Some(spec), Some(status)) = (pod.pod_spec(), pod.pod_status()) else {
             return;
@@ -291,67 +275,41 @@ impl Accounting {
             return;
         }
         let req = if status_differs(spec, status) {
-            let req = pod_req(spec, Some(status), &mut self.scalars);
-            self.intern(req)
+            pod_req(spec, Some(status), &mut self.scalars)
         } else {
-            let address = std::ptr::from_ref(spec) as usize;
-            match reqs.get(&address) {
-                Some(&i) => i,
-                None => {
-                    let req = pod_req(spec, None, &mut self.scalars);
-                    let i = self.intern(req);
-                    reqs.insert(address, i);
-                    i
-                }
-            }
+            let scalars = &mut self.scalars;
+            reqs.entry(std::ptr::from_ref(spec) as usize)
+                .or_insert_with(|| pod_req(spec, None, scalars))
+                .clone()
         };
-        let node: Arc<str> = match self.nodes.get_key_value(node) {
-            Some((name, _)) => Arc::clone(name),
-            None => Arc::from(node),
-        };
-        let priority = spec.priority.unwrap_or(0);
-        if let Some(r) = self.reqs.get(req as usize) {
-            let usage = self.nodes.entry(Arc::clone(&node)).or_default();
-            usage.add_pod(r, priority);
-            if usage.saturated() {
-                self.primed = false;
-            }
-        }
-        let owner = if pod.deleting() {
+        let owner: Option<Box<str>> = if pod.deleting() {
             None
         } else {
-            spread_owner(pod).map(|uid| match self.owners.get_key_value(uid) {
-                Some((o, _)) => Arc::clone(o),
-                None => Arc::from(uid),
-            })
+            spread_owner(pod).map(Box::from)
         };
         if let Some(o) = &owner {
             *self
                 .owners
-                .entry(Arc::clone(o))
+                .entry(o.clone())
                 .or_default()
-                .entry(Arc::clone(&node))
+                .entry(node.into())
                 .or_insert(0) += 1;
         }
+        self.nodes
+            .entry(node.into())
+            .or_default()
+            .members
+            .insert(key.clone());
+        self.dirty.push(node.into());
         self.pods.insert(
             key,
             Placed {
-                node,
+                node: node.into(),
                 req,
-                priority,
+                priority: spec.priority.unwrap_or(0),
                 owner,
             },
         );
-    }
-
-    fn intern(&mut self, req: Req) -> u32 {
-        if let Some(&i) = self.req_index.get(&req) {
-            return i;
-        }
-        self.reqs.push(req.clone());
-        let i = (self.reqs.len() - 1) as u32;
-        self.req_index.insert(req, i);
-        i
     }
 }
 
@@ -377,7 +335,7 @@ fn mark_unschedulable(tx: &mut Tx<'_>, pod: &Object, message: &str, now: &str) {
 /// A pod's (or container's) requests as the scheduler adds them up: cpu in
 /// millicores, the rest in units, plus cpu and memory with scoring's
 /// defaults for containers that request neither.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct Req {
     cpu: i64,
     memory: i64,
@@ -401,35 +359,6 @@ impl Req {
                 None => self.scalars.push((i, v)),
             }
         }
-    }
-
-    /// Undoes `add` (exact while no sum has saturated).
-    fn sub(&mut self, o: &Req) {
-        self.cpu = self.cpu.saturating_sub(o.cpu);
-        self.memory = self.memory.saturating_sub(o.memory);
-        self.ephemeral = self.ephemeral.saturating_sub(o.ephemeral);
-        self.nonzero_cpu = self.nonzero_cpu.saturating_sub(o.nonzero_cpu);
-        self.nonzero_memory = self.nonzero_memory.saturating_sub(o.nonzero_memory);
-        for &(i, v) in &o.scalars {
-            if let Some(e) = self.scalars.iter_mut().find(|(j, _)| *j == i) {
-                e.1 = e.1.saturating_sub(v);
-            }
-        }
-    }
-
-    /// Whether a sum reached the end of the range (so `sub` would not undo `add`).
-    fn saturated(&self) -> bool {
-        let at_end = |v: i64| v == i64::MAX || v == i64::MIN;
-        [
-            self.cpu,
-            self.memory,
-            self.ephemeral,
-            self.nonzero_cpu,
-            self.nonzero_memory,
-        ]
-        .into_iter()
-        .chain(self.scalars.iter().map(|&(_, v)| v))
-        .any(at_end)
     }
 
     fn max_with(&mut self, o: &Req) {
@@ -1134,8 +1063,8 @@ impl Pass {
     /// pending pods' owners their pods per node.
     fn account_bound_pods(&mut self, accounting: &Accounting) {
         for node in &mut self.nodes {
-            if let Some(u) = accounting.nodes.get(&*node.name) {
-                node.usage.clone_from(u);
+            if let Some(u) = accounting.nodes.get(&node.name) {
+                node.usage.clone_from(&u.usage);
             }
         }
         for (uid, &o) in &self.owners {
@@ -1143,7 +1072,7 @@ impl Pass {
                 continue;
             };
             for (name, &count) in per_node {
-                if let Some(&n) = self.by_name.get(&**name) {
+                if let Some(&n) = self.by_name.get(name) {
                     self.owner_nodes[o].insert(n, count);
                 }
             }
@@ -1693,12 +1622,7 @@ mod tests {
         let mut out: Vec<String> = a
             .nodes
             .iter()
-            .map(|(n, u)| {
-                // The order of the priorities is immaterial (they are summed).
-                let mut u = u.clone();
-                u.by_priority.sort_by_key(|e| e.0);
-                format!("{n} {u:?}")
-            })
+            .map(|(n, u)| format!("{n} {:?}", u.usage))
             .collect();
         out.extend(a.owners.iter().map(|(o, per_node)| {
             let mut counts: Vec<_> = per_node.iter().collect();
