@@ -101,8 +101,6 @@ fn propagation_arg(py: Python<'_>, p: &str) -> PyResult<Propagation> {
 #[pyclass(name = "Store", module = "podcore._core", frozen)]
 pub struct PyStore {
     inner: Arc<Store>,
-    /// The scheduler's record of node usage, kept between its passes.
-    scheduling: Arc<std::sync::Mutex<crate::sim::scheduler::Accounting>>,
 }
 
 #[pymethods]
@@ -112,7 +110,6 @@ impl PyStore {
     fn new(seed: u64, window: usize) -> Self {
         PyStore {
             inner: Arc::new(Store::new(seed, window)),
-            scheduling: Arc::default(),
         }
     }
 
@@ -623,20 +620,10 @@ impl PyStore {
     /// writes it made (bindings, and Unschedulable conditions that changed).
     fn schedule(&self, py: Python<'_>) -> PyResult<u64> {
         let store = Arc::clone(&self.inner);
-        let scheduling = Arc::clone(&self.scheduling);
         py.detach(move || {
             guarded(move || {
-                // A pass that panicked left the record half updated: start over.
-                let mut accounting = match scheduling.lock() {
-                    Ok(a) => a,
-                    Err(poisoned) => {
-                        let mut a = poisoned.into_inner();
-                        *a = crate::sim::scheduler::Accounting::default();
-                        a
-                    }
-                };
                 let before = store.resource_version();
-                store.batch(|tx| crate::sim::scheduler::schedule(tx, &mut accounting));
+                store.batch(crate::sim::scheduler::schedule);
                 store.resource_version() - before
             })
         })

@@ -74,8 +74,7 @@ const SPREAD_WEIGHT: i64 = 2;
 /// One scheduling pass: every pod waiting for a node (`Tx::unscheduled_pods`,
 /// oldest first; pods with scheduling gates or another scheduler's name are
 /// left alone) is bound to a node (`Tx::bind`) or marked unschedulable.
-pub fn schedule(tx: &mut Tx<'_>, accounting: &mut Accounting) -> Outcome {
-    accounting.catch_up(tx);
+pub fn schedule(tx: &mut Tx<'_>) -> Outcome {
     let pending: Vec<Arc<Object>> = tx
         .unscheduled_pods()
         .into_iter()
@@ -100,8 +99,10 @@ pub fn schedule(tx: &mut Tx<'_>, accounting: &mut Accounting) -> Outcome {
         return outcome;
     }
     node_objects.sort_by(|a, b| a.meta.name.cmp(&b.meta.name));
-    let mut pass = Pass::new(&node_objects, &pending, accounting.scalars.clone());
-    pass.account_bound_pods(accounting);
+    let mut pass = Pass::new(&node_objects, &pending);
+    let pods = tx.list(Kind::Pod, None, &Selector::everything());
+    pass.account_bound_pods(&pods);
+    drop(pods);
 
     let now = time::format(tx.now());
     for pod in &pending {
@@ -122,195 +123,7 @@ pub fn schedule(tx: &mut Tx<'_>, accounting: &mut Accounting) -> Outcome {
             }
         }
     }
-    // Scalar resources the pass met keep their indices for later passes.
-    accounting.scalars = pass.scalars;
     outcome
-}
-
-/// Changes to read from the log rather than looking at every pod again.
-const CATCH_UP_LIMIT: usize = 50_000;
-
-/// The scheduler's record of what the bound pods use, kept from pass to pass
-/// and brought up to date from the store's change log — kube-scheduler's
-/// cache, fed by its informers — so that a pass costs what changed since the
-/// last one, not a look at every pod in the cluster.
-#[derive(Default)]
-pub struct Accounting {
-    primed: bool,
-    /// The resourceVersion the record reflects.
-    cursor: u64,
-    scalars: Scalars,
-    /// Every bound, non-terminal pod by key (`namespace/name`).
-    pods: HashMap<String, Placed>,
-    /// Per node name: its pods' keys, in key order, and their sums.
-    nodes: HashMap<Box<str>, NodeUse>,
-    /// Nodes whose sums must be added up again.
-    dirty: Vec<Box<str>>,
-    /// Per spreading owner (controller uid): its pods not being deleted, per node.
-    owners: HashMap<Box<str>, HashMap<Box<str>, u32>>,
-}
-
-/// A bound pod's share of its node.
-struct Placed {
-    node: Box<str>,
-    req: Req,
-    priority: i32,
-    /// Its controller, when the default spreading counts it.
-    owner: Option<Box<str>>,
-}
-
-#[derive(Default)]
-struct NodeUse {
-    members: std::collections::BTreeSet<String>,
-    usage: Usage,
-}
-
-/// What a node's pods use: their number, requests, and both per priority.
-#[derive(Debug, Default, Clone, PartialEq)]
-struct Usage {
-    pods: i64,
-    used: Req,
-    by_priority: Vec<(i32, i64, Req)>,
-}
-
-impl Usage {
-    fn add_pod(&mut self, req: &Req, priority: i32) {
-        self.pods += 1;
-        self.used.add(req);
-        match self.by_priority.iter_mut().find(|(p, _, _)| *p == priority) {
-            Some(e) => {
-                e.1 += 1;
-                e.2.add(req);
-            }
-            None => self.by_priority.push((priority, 1, req.clone())),
-        }
-    }
-}
-
-impl Accounting {
-    /// Brings the record up to the store's present: from the change log when
-    /// it reaches back far enough, else from every pod.
-    fn catch_up(&mut self, tx: &Tx<'_>) {
-        let now = tx.resource_version();
-        let changed = if self.primed {
-            tx.pods_changed_since(self.cursor, CATCH_UP_LIMIT)
-        } else {
-            None
-        };
-        match changed {
-            Some(keys) => {
-                for (ns, name) in keys {
-                    let key = format!("{ns}/{name}");
-                    let current = tx.get(Kind::Pod, &ns, &name).ok();
-                    self.forget(&key);
-                    if let Some(pod) = current {
-                        self.place(key, &pod, &mut HashMap::new());
-                    }
-                }
-            }
-            None => {
-                self.pods.clear();
-                self.nodes.clear();
-                self.dirty.clear();
-                self.owners.clear();
-                // Pods of one template share their spec: one request each.
-                let mut reqs = HashMap::new();
-                for pod in tx.list(Kind::Pod, None, &Selector::everything()) {
-                    self.place(pod.key(), &pod, &mut reqs);
-                }
-            }
-        }
-        for name in std::mem::take(&mut self.dirty) {
-            let Some(node) = self.nodes.get_mut(&name) else {
-                continue;
-            };
-            if node.members.is_empty() {
-                self.nodes.remove(&name);
-                continue;
-            }
-            // Added up in key order, as a look at every pod would.
-            let mut usage = Usage::default();
-            for key in &node.members {
-                if let Some(p) = self.pods.get(key) {
-                    usage.add_pod(&p.req, p.priority);
-                }
-            }
-            node.usage = usage;
-        }
-        self.primed = true;
-        self.cursor = now;
-    }
-
-    fn forget(&mut self, key: &str) {
-        let Some(old) = self.pods.remove(key) else {
-            return;
-        };
-        if let Some(node) = self.nodes.get_mut(&old.node) {
-            node.members.remove(key);
-        }
-        if let Some(owner) = &old.owner {
-            if let Some(per_node) = self.owners.get_mut(owner) {
-                if let Some(c) = per_node.get_mut(&old.node) {
-                    *c = c.saturating_sub(1);
-                    if *c == 0 {
-                        per_node.remove(&old.node);
-                    }
-                }
-                if per_node.is_empty() {
-                    self.owners.remove(owner);
-                }
-            }
-        }
-        self.dirty.push(old.node);
-    }
-
-    /// Records `pod` if it is bound and not finished. `reqs` remembers the
-    /// requests of specs met in this call (their pods keep them alive).
-    fn place(&mut self, key: String, pod: &Object, reqs: &mut HashMap<usize, Req>) {
-        let Some(node) = pod.node_name() else { return };
-        let (Some(spec), Some(status)) = (pod.pod_spec(), pod.pod_status()) else {
-            return;
-        };
-        if matches!(status.phase.as_str(), "Succeeded" | "Failed") {
-            return;
-        }
-        let req = if status_differs(spec, status) {
-            pod_req(spec, Some(status), &mut self.scalars)
-        } else {
-            let scalars = &mut self.scalars;
-            reqs.entry(std::ptr::from_ref(spec) as usize)
-                .or_insert_with(|| pod_req(spec, None, scalars))
-                .clone()
-        };
-        let owner: Option<Box<str>> = if pod.deleting() {
-            None
-        } else {
-            spread_owner(pod).map(Box::from)
-        };
-        if let Some(o) = &owner {
-            *self
-                .owners
-                .entry(o.clone())
-                .or_default()
-                .entry(node.into())
-                .or_insert(0) += 1;
-        }
-        self.nodes
-            .entry(node.into())
-            .or_default()
-            .members
-            .insert(key.clone());
-        self.dirty.push(node.into());
-        self.pods.insert(
-            key,
-            Placed {
-                node: node.into(),
-                req,
-                priority: spec.priority.unwrap_or(0),
-                owner,
-            },
-        );
-    }
 }
 
 /// Writes PodScheduled=False unless the pod already says exactly that.
@@ -384,7 +197,7 @@ impl Req {
 }
 
 /// Names of scalar resources seen in this pass.
-#[derive(Default, Clone)]
+#[derive(Default)]
 struct Scalars {
     names: Vec<String>,
     index: HashMap<String, Option<u32>>,
@@ -581,8 +394,10 @@ struct NodeInfo {
     alloc_ephemeral: i64,
     alloc_pods: i64,
     alloc_scalars: Vec<i64>,
-    /// What its pods use (with per-priority sums for preemption's dry run).
-    usage: Usage,
+    pods: i64,
+    used: Req,
+    /// Pods and requests per priority, for preemption's dry run.
+    by_priority: Vec<(i32, i64, Req)>,
     has_hostname: bool,
     /// The zone label's value (interned; nodes without it share the empty
     /// value's domain, as the spreading plugin's topology pairs do).
@@ -593,6 +408,18 @@ struct NodeInfo {
 impl NodeInfo {
     fn alloc_scalar(&self, i: u32) -> i64 {
         self.alloc_scalars.get(i as usize).copied().unwrap_or(0)
+    }
+
+    fn add_pod(&mut self, req: &Req, priority: i32) {
+        self.pods += 1;
+        self.used.add(req);
+        match self.by_priority.iter_mut().find(|(p, _, _)| *p == priority) {
+            Some(e) => {
+                e.1 += 1;
+                e.2.add(req);
+            }
+            None => self.by_priority.push((priority, 1, req.clone())),
+        }
     }
 }
 
@@ -906,6 +733,8 @@ struct Pass {
     plans: Vec<Plan>,
     plan_of: HashMap<usize, usize>,
     prepared: Option<Prepared>,
+    /// Requests of bound pods by spec, when their status adds nothing.
+    bound_reqs: HashMap<usize, Req>,
     /// Controllers of pending pods, and how many of their pods each node runs.
     owners: HashMap<String, usize>,
     owner_nodes: Vec<HashMap<usize, u32>>,
@@ -936,8 +765,8 @@ fn feasible_nodes_to_find(all: usize) -> usize {
 }
 
 impl Pass {
-    fn new(node_objects: &[Arc<Object>], pending: &[Arc<Object>], scalars: Scalars) -> Pass {
-        let mut scalars = scalars;
+    fn new(node_objects: &[Arc<Object>], pending: &[Arc<Object>]) -> Pass {
+        let mut scalars = Scalars::default();
         let mut taint_texts: Vec<String> = Vec::new();
         let mut zones: HashMap<String, u32> = HashMap::new();
         let mut nodes = Vec::with_capacity(node_objects.len());
@@ -988,7 +817,9 @@ impl Pass {
                 alloc_ephemeral: 0,
                 alloc_pods: 0,
                 alloc_scalars: Vec::new(),
-                usage: Usage::default(),
+                pods: 0,
+                used: Req::default(),
+                by_priority: Vec::new(),
                 has_hostname: obj.meta.labels.contains_key(HOSTNAME_LABEL),
                 zone: 0,
                 has_zone: false,
@@ -1048,6 +879,7 @@ impl Pass {
             plans: Vec::new(),
             plan_of: HashMap::new(),
             prepared: None,
+            bound_reqs: HashMap::new(),
             owner_nodes: vec![HashMap::new(); owners.len()],
             owners,
             owner_dense: vec![0; node_count],
@@ -1059,22 +891,36 @@ impl Pass {
         }
     }
 
-    /// Gives every node what its bound, non-terminal pods use, and the
-    /// pending pods' owners their pods per node.
-    fn account_bound_pods(&mut self, accounting: &Accounting) {
-        for node in &mut self.nodes {
-            if let Some(u) = accounting.nodes.get(&node.name) {
-                node.usage.clone_from(&u.usage);
-            }
-        }
-        for (uid, &o) in &self.owners {
-            let Some(per_node) = accounting.owners.get(uid.as_str()) else {
+    /// Adds every non-terminal pod bound to an existing node to that node.
+    fn account_bound_pods(&mut self, pods: &[Arc<Object>]) {
+        for pod in pods {
+            let Some(node) = pod.node_name().and_then(|n| self.by_name.get(n).copied()) else {
                 continue;
             };
-            for (name, &count) in per_node {
-                if let Some(&n) = self.by_name.get(name) {
-                    self.owner_nodes[o].insert(n, count);
-                }
+            let (Some(spec), Some(status)) = (pod.pod_spec(), pod.pod_status()) else {
+                continue;
+            };
+            if matches!(status.phase.as_str(), "Succeeded" | "Failed") {
+                continue;
+            }
+            let priority = spec.priority.unwrap_or(0);
+            if status_differs(spec, status) {
+                let req = pod_req(spec, Some(status), &mut self.scalars);
+                self.nodes[node].add_pod(&req, priority);
+            } else {
+                let key = std::ptr::from_ref(spec) as usize;
+                let scalars = &mut self.scalars;
+                let req = self
+                    .bound_reqs
+                    .entry(key)
+                    .or_insert_with(|| pod_req(spec, None, scalars));
+                self.nodes[node].add_pod(req, priority);
+            }
+            if pod.deleting() {
+                continue;
+            }
+            if let Some(&o) = spread_owner(pod).and_then(|uid| self.owners.get(uid)) {
+                *self.owner_nodes[o].entry(node).or_insert(0) += 1;
             }
         }
     }
@@ -1332,7 +1178,7 @@ impl Pass {
         let idx = self.plan_index(spec);
         let plan = &self.plans[idx];
         let (req, priority) = (plan.req.clone(), plan.priority);
-        self.nodes[n].usage.add_pod(&req, priority);
+        self.nodes[n].add_pod(&req, priority);
         if let Some(o) = spread_owner(pod).and_then(|uid| self.owners.get(uid).copied()) {
             *self.owner_nodes[o].entry(n).or_insert(0) += 1;
             if self.loaded_owner == Some(o) {
@@ -1376,7 +1222,7 @@ impl Pass {
             let node = &self.nodes[n];
             let mut freed_pods = 0;
             let mut freed = Req::default();
-            for (priority, pods, req) in &node.usage.by_priority {
+            for (priority, pods, req) in &node.by_priority {
                 if *priority < plan.priority {
                     freed_pods += pods;
                     freed.add(req);
@@ -1459,13 +1305,12 @@ impl Pass {
 /// collecting reasons (the per-node check of every pending pod).
 fn fits(node: &NodeInfo, req: &Req) -> bool {
     let free = |alloc: i64, used: i64| alloc.saturating_sub(used);
-    node.usage.pods < node.alloc_pods
-        && (req.cpu <= 0 || req.cpu <= free(node.alloc_cpu, node.usage.used.cpu))
-        && (req.memory <= 0 || req.memory <= free(node.alloc_memory, node.usage.used.memory))
-        && (req.ephemeral <= 0
-            || req.ephemeral <= free(node.alloc_ephemeral, node.usage.used.ephemeral))
+    node.pods < node.alloc_pods
+        && (req.cpu <= 0 || req.cpu <= free(node.alloc_cpu, node.used.cpu))
+        && (req.memory <= 0 || req.memory <= free(node.alloc_memory, node.used.memory))
+        && (req.ephemeral <= 0 || req.ephemeral <= free(node.alloc_ephemeral, node.used.ephemeral))
         && req.scalars.iter().all(|&(i, amount)| {
-            amount <= 0 || amount <= free(node.alloc_scalar(i), node.usage.used.scalar(i))
+            amount <= 0 || amount <= free(node.alloc_scalar(i), node.used.scalar(i))
         })
 }
 
@@ -1478,36 +1323,23 @@ fn fit_reasons(
     freed: &Req,
     mut fail: impl FnMut(Reason),
 ) {
-    if node.usage.pods - freed_pods + 1 > node.alloc_pods {
+    if node.pods - freed_pods + 1 > node.alloc_pods {
         fail(Reason::TooManyPods);
     }
     let free = |alloc: i64, used: i64, gone: i64| alloc.saturating_sub(used.saturating_sub(gone));
-    if req.cpu > 0 && req.cpu > free(node.alloc_cpu, node.usage.used.cpu, freed.cpu) {
+    if req.cpu > 0 && req.cpu > free(node.alloc_cpu, node.used.cpu, freed.cpu) {
         fail(Reason::Cpu);
     }
-    if req.memory > 0 && req.memory > free(node.alloc_memory, node.usage.used.memory, freed.memory)
-    {
+    if req.memory > 0 && req.memory > free(node.alloc_memory, node.used.memory, freed.memory) {
         fail(Reason::Memory);
     }
     if req.ephemeral > 0
-        && req.ephemeral
-            > free(
-                node.alloc_ephemeral,
-                node.usage.used.ephemeral,
-                freed.ephemeral,
-            )
+        && req.ephemeral > free(node.alloc_ephemeral, node.used.ephemeral, freed.ephemeral)
     {
         fail(Reason::Ephemeral);
     }
     for &(i, amount) in &req.scalars {
-        if amount > 0
-            && amount
-                > free(
-                    node.alloc_scalar(i),
-                    node.usage.used.scalar(i),
-                    freed.scalar(i),
-                )
-        {
+        if amount > 0 && amount > free(node.alloc_scalar(i), node.used.scalar(i), freed.scalar(i)) {
             fail(Reason::Scalar(i));
         }
     }
@@ -1521,14 +1353,11 @@ fn least_allocated(node: &NodeInfo, req: &Req) -> i64 {
     for (alloc, requested) in [
         (
             node.alloc_cpu,
-            node.usage.used.nonzero_cpu.saturating_add(req.nonzero_cpu),
+            node.used.nonzero_cpu.saturating_add(req.nonzero_cpu),
         ),
         (
             node.alloc_memory,
-            node.usage
-                .used
-                .nonzero_memory
-                .saturating_add(req.nonzero_memory),
+            node.used.nonzero_memory.saturating_add(req.nonzero_memory),
         ),
     ] {
         if alloc == 0 {
@@ -1552,10 +1381,10 @@ fn balanced_allocation(node: &NodeInfo, req: &Req) -> i64 {
     let mut fractions = [0.0f64; 2];
     let mut count = 0;
     for (alloc, requested) in [
-        (node.alloc_cpu, node.usage.used.cpu.saturating_add(req.cpu)),
+        (node.alloc_cpu, node.used.cpu.saturating_add(req.cpu)),
         (
             node.alloc_memory,
-            node.usage.used.memory.saturating_add(req.memory),
+            node.used.memory.saturating_add(req.memory),
         ),
     ] {
         if alloc == 0 {
@@ -1577,7 +1406,7 @@ mod tests {
     use serde_json::{json, Value};
 
     use super::*;
-    use crate::store::{DeleteOptions, Store};
+    use crate::store::Store;
 
     fn node(name: &str, cpu: &str, memory: &str, pods: &str) -> Value {
         json!({
@@ -1614,74 +1443,7 @@ mod tests {
     }
 
     fn run(store: &Store) -> Outcome {
-        store.batch(|tx| schedule(tx, &mut Accounting::default()))
-    }
-
-    /// Node usage and owners' pods per node, in a comparable form.
-    fn summary(a: &Accounting) -> Vec<String> {
-        let mut out: Vec<String> = a
-            .nodes
-            .iter()
-            .map(|(n, u)| format!("{n} {:?}", u.usage))
-            .collect();
-        out.extend(a.owners.iter().map(|(o, per_node)| {
-            let mut counts: Vec<_> = per_node.iter().collect();
-            counts.sort();
-            format!("{o} {counts:?}")
-        }));
-        out.sort();
-        out
-    }
-
-    #[test]
-    fn the_usage_kept_between_passes_matches_a_look_at_every_pod() {
-        let store = Store::new(0, 10);
-        for n in ["a", "b", "c"] {
-            store.create(&node(n, "4", "8Gi", "110"), "").unwrap();
-        }
-        let mut kept = Accounting::default();
-        for i in 0..60 {
-            let mut p = pod(&format!("p{i}"), &format!("{}m", 100 + i));
-            if i % 2 == 0 {
-                p["metadata"]["ownerReferences"] = json!([{
-                    "apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "rs",
-                    "uid": format!("uid-{}", i % 4), "controller": true
-                }]);
-            }
-            if i % 5 == 0 {
-                p["spec"]["priority"] = json!(i);
-            }
-            add(&store, &p);
-            if i % 3 == 0 {
-                store.batch(|tx| schedule(tx, &mut kept));
-            }
-            if i % 7 == 6 {
-                let gone = format!("p{}", i - 4);
-                let graceful = DeleteOptions {
-                    grace_period_seconds: Some(i64::from(i % 2) * 30),
-                    ..DeleteOptions::default()
-                };
-                let _ = store.delete(Kind::Pod, "default", &gone, &graceful);
-            }
-            if i % 11 == 10 {
-                let done = format!("p{}", i - 6);
-                store.batch(|tx| {
-                    let _ = tx.update_pod_status("default", &done, |st| {
-                        "Succeeded".clone_into(&mut st.phase);
-                    });
-                });
-            }
-            // Stretches without a look outrun the small log: the record is
-            // then rebuilt from every pod.
-            if i % 20 >= 15 {
-                continue;
-            }
-            store.batch(|tx| kept.catch_up(tx));
-            let mut fresh = Accounting::default();
-            store.batch(|tx| fresh.catch_up(tx));
-            assert_eq!(summary(&kept), summary(&fresh), "after step {i}");
-        }
-        assert!(kept.pods.len() > 10);
+        store.batch(schedule)
     }
 
     fn node_of(store: &Store, name: &str) -> Option<String> {

@@ -568,36 +568,6 @@ impl Tx<'_> {
         self.inner.now
     }
 
-    pub fn resource_version(&self) -> u64 {
-        self.inner.rv
-    }
-
-    /// The pods changed after `rv`, as `(namespace, name)` in the order of
-    /// their changes (a pod may come more than once); None when the log no
-    /// longer reaches back to `rv`, or holds more than `max` changes after it.
-    pub fn pods_changed_since(&self, rv: u64, max: usize) -> Option<Vec<(Arc<str>, Box<str>)>> {
-        let s = &*self.inner;
-        if rv < s.compacted || rv > s.rv {
-            return None;
-        }
-        let start = s.log.partition_point(|e| e.rv <= rv);
-        if s.log.len() - start > max {
-            return None;
-        }
-        Some(
-            s.log
-                .range(start..)
-                .filter(|e| e.object.kind == Kind::Pod)
-                .map(|e| {
-                    (
-                        Arc::clone(&e.object.meta.namespace),
-                        e.object.meta.name.clone(),
-                    )
-                })
-                .collect(),
-        )
-    }
-
     pub fn list(
         &self,
         kind: Kind,
