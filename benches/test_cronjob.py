@@ -12,34 +12,20 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from test_workloads import (
+    BASE_DEPLOYMENTS,
+    BASE_REPLICAS,
+    _bring_up_deployments,
+    _check_deployments,
+    _container,
+)
+
 import podcore
 
 from conftest import scaled
 
 CRONJOBS = scaled(100, 3)
 MINUTES = scaled(10, 2)
-BASE_DEPLOYMENTS = scaled(100, 2)
-BASE_REPLICAS = scaled(100, 5)
-
-
-def _container(image: str) -> dict[str, Any]:
-    return {"name": "c", "image": image, "resources": {"requests": {"cpu": "10m"}}}
-
-
-def _deployment(i: int) -> dict[str, Any]:
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": f"app-{i}"},
-        "spec": {
-            "replicas": BASE_REPLICAS,
-            "selector": {"matchLabels": {"app": f"app-{i}"}},
-            "template": {
-                "metadata": {"labels": {"app": f"app-{i}"}},
-                "spec": {"containers": [_container("web:1")]},
-            },
-        },
-    }
 
 
 def _cronjob(i: int) -> dict[str, Any]:
@@ -61,13 +47,9 @@ def _cronjob(i: int) -> dict[str, Any]:
 
 
 def _deployment_per_pod() -> float:
-    c = podcore.Cluster(nodes=max(3, BASE_DEPLOYMENTS))
-    manifests = [_deployment(i) for i in range(BASE_DEPLOYMENTS)]
-    start = time.perf_counter()
-    c.apply(manifests)
-    c.settle()
-    seconds = time.perf_counter() - start
-    assert c.store.count("pods") == BASE_DEPLOYMENTS * BASE_REPLICAS
+    """The workloads' Deployment baseline, measured in this process."""
+    c, seconds = _bring_up_deployments()
+    _check_deployments(c)
     return seconds / (BASE_DEPLOYMENTS * BASE_REPLICAS)
 
 
