@@ -21,7 +21,7 @@ from podcore.controllers.cronjob import CronJobController
 from podcore.controllers.daemonset import DaemonSetController
 from podcore.controllers.deployment import DeploymentController
 from podcore.controllers.garbagecollector import GarbageCollectorController
-from podcore.controllers.job import job_controllers
+from podcore.controllers.job import JobCache, job_controllers
 from podcore.controllers.replicaset import ReplicaSetController
 from podcore.controllers.statefulset import StatefulSetController
 from podcore.errors import BadRequest, Gone, NotFound
@@ -116,8 +116,9 @@ class Cluster:
         self._controllers.append(DeploymentController(self.store, self.clock))
         self._controllers.append(DaemonSetController(self.store, self.clock))
         self._controllers.append(StatefulSetController(self.store, self.clock))
-        self._controllers.extend(job_controllers(self.store, self.clock))
-        self._controllers.append(CronJobController(self.store, self.clock))
+        jobs = JobCache(self.store)
+        self._controllers.extend(job_controllers(self.store, self.clock, jobs))
+        self._controllers.append(CronJobController(self.store, self.clock, jobs))
         self._controllers.append(PersistentVolumeBinder(self.store, self.clock))
         self._gc = GarbageCollectorController(self.store)
         self._kinds = sorted(

@@ -26,6 +26,7 @@ from typing import Any, ClassVar
 
 from podcore._core import cron_schedule
 from podcore.controllers.base import Controller, Key, owner_reference, timestamp
+from podcore.controllers.job import JobCache
 from podcore.errors import AlreadyExists, ApiError, NotFound
 from podcore.sim.clock import Clock
 
@@ -264,13 +265,15 @@ class CronJobController(Controller):
     kind: ClassVar[str] = "CronJob"
     watches: ClassVar[tuple[str, ...]] = ("CronJob", "Job")
 
-    def __init__(self, store: Any, clock: Clock) -> None:
+    def __init__(self, store: Any, clock: Clock, jobs: JobCache | None = None) -> None:
         super().__init__(store, clock)
+        # The Jobs as last read, shared with the job controllers (the
+        # informer cache's role).
+        self.jobs = jobs if jobs is not None else JobCache(store)
         # One wake-up per CronJob, the earliest asked for (the work queue's
         # AddAfter keeps the earliest too).
         self._wakeups: dict[Key, Any] = {}
         self._failures: dict[Key, int] = {}
-        self._job_cache: dict[Key, dict[str, tuple[str, Obj]]] = {}
 
     def _wake_after(self, key: Key, seconds: float) -> None:
         at = self.clock.now + max(seconds, 0.0)
@@ -297,7 +300,6 @@ class CronJobController(Controller):
             if old is not None:
                 old.cancelled = True
             self._failures.pop(key, None)
-            self._job_cache.pop(key, None)
             return
         jobs = self._jobs(cj)
         status: Obj = dict(cj.get("status") or {})
@@ -328,30 +330,16 @@ class CronJobController(Controller):
         controller reference by name; here it is found by uid, through the
         store's dependents index, and checked by name."""
         ns, name = cj["metadata"]["namespace"], cj["metadata"]["name"]
-        # The Jobs read at the last sync, reused while their resourceVersion
-        # stands (the informer cache's role).
-        cached = self._job_cache.get((ns, name), {})
-        current: dict[str, tuple[str, Obj]] = {}
         out = []
         for kind, jns, jname in self.store.dependents(cj["metadata"]["uid"]):
             if kind != "Job" or jns != ns:
                 continue
-            version = self.store.version_of("Job", jname, jns)
-            if version is None:
+            job = self.jobs.get((jns, jname))
+            if job is None:
                 continue
-            hit = cached.get(jname)
-            if hit is not None and hit[0] == version[0]:
-                job = hit[1]
-            else:
-                try:
-                    job = self.store.get("Job", jname, jns)
-                except NotFound:
-                    continue
-            current[jname] = (job["metadata"]["resourceVersion"], job)
             refs = job["metadata"].get("ownerReferences") or []
             if any(r.get("controller") and r.get("name") == name for r in refs):
                 out.append(job)
-        self._job_cache[(ns, name)] = current
         return out
 
     # ------------------------------------------------------------ history

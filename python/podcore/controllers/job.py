@@ -1270,8 +1270,8 @@ def _finish_time(status: Obj) -> int | None:
     return None
 
 
-def job_controllers(store: Any, clock: Clock) -> list[Controller]:
+def job_controllers(store: Any, clock: Clock, jobs: JobCache | None = None) -> list[Controller]:
     """The Job controller and the TTL-after-finished controller, as a
-    cluster runs them."""
-    jobs = JobCache(store)
+    cluster runs them, sharing ``jobs``."""
+    jobs = jobs if jobs is not None else JobCache(store)
     return [JobController(store, clock, jobs), TTLAfterFinishedController(store, clock, jobs)]
