@@ -53,8 +53,8 @@ fn main() {
         match mode.as_str() {
             "decode" => {
                 for (o, n) in &pairs {
-                    let old = input::pod_from_slice(o).expect("old pod");
-                    let new = input::pod_from_slice(n).expect("new pod");
+                    let old = input::pod_without_status_from_slice(o).expect("old pod");
+                    let new = input::pod_without_status_from_slice(n).expect("new pod");
                     std::hint::black_box((old, new));
                 }
             }
@@ -66,8 +66,8 @@ fn main() {
             }
             _ => {
                 for (o, n) in &pairs {
-                    let old = input::pod_from_slice(o).expect("old pod");
-                    let new = input::pod_from_slice(n).expect("new pod");
+                    let old = input::pod_without_status_from_slice(o).expect("old pod");
+                    let new = input::pod_without_status_from_slice(n).expect("new pod");
                     let errs = validate::check_pod_update(new, old);
                     refused += usize::from(!errs.is_empty());
                 }

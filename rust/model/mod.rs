@@ -277,6 +277,7 @@ api_struct! {
 }
 
 api_struct! {
+    check ResourceRequirementsCheck;
     pub struct ResourceRequirements {
         pub limits: ResourceList,
         pub requests: ResourceList,
@@ -285,6 +286,7 @@ api_struct! {
 }
 
 api_struct! {
+    check ResourceClaimCheck;
     pub struct ResourceClaim {
         pub name: String,
         pub request: String,
@@ -639,6 +641,7 @@ api_struct! {
 }
 
 api_struct! {
+    check PodStatusCheck;
     pub struct PodStatus {
         pub observed_generation: i64,
         pub phase: String,
@@ -713,12 +716,14 @@ impl PodStatus {
 }
 
 api_struct! {
+    check PodIpCheck;
     pub struct PodIp {
         pub ip: String,
     }
 }
 
 api_struct! {
+    check PodConditionCheck;
     pub struct PodCondition {
         #[serde(rename = "type")]
         pub type_: String,
@@ -801,6 +806,28 @@ pub struct ContainerStatus {
     pub stop_signal: Option<String>,
 }
 
+serde_util::check_struct! {
+    ContainerStatusCheck for ContainerStatus {
+        name: String,
+        state: ContainerState,
+        last_state: ContainerState,
+        ready: bool,
+        restart_count: i32,
+        image: String,
+        #[serde(rename = "imageID")]
+        image_id: String,
+        #[serde(rename = "containerID")]
+        container_id: String,
+        started: Option<bool>,
+        allocated_resources: ResourceList,
+        resources: Option<Box<ResourceRequirements>>,
+        volume_mounts: Vec<Value>,
+        user: Value,
+        allocated_resources_status: Vec<Value>,
+        stop_signal: Option<String>,
+    }
+}
+
 impl serde_util::Omit for ContainerStatus {
     fn omit(&self) -> bool {
         false
@@ -808,6 +835,7 @@ impl serde_util::Omit for ContainerStatus {
 }
 
 api_struct! {
+    check ContainerStateCheck;
     /// The terminated state is boxed: a pod's status holds two states per
     /// container, and most of them are not terminated.
     pub struct ContainerState {
@@ -818,6 +846,7 @@ api_struct! {
 }
 
 api_struct! {
+    check ContainerStateWaitingCheck;
     pub struct ContainerStateWaiting {
         pub reason: String,
         pub message: String,
@@ -825,6 +854,7 @@ api_struct! {
 }
 
 api_struct! {
+    check ContainerStateRunningCheck;
     pub struct ContainerStateRunning {
         pub started_at: Option<String>,
     }
@@ -873,6 +903,19 @@ pub struct ContainerStateTerminated {
         skip_serializing_if = "serde_util::Omit::omit"
     )]
     pub container_id: String,
+}
+
+serde_util::check_struct! {
+    ContainerStateTerminatedCheck for ContainerStateTerminated {
+        exit_code: i32,
+        signal: i32,
+        reason: String,
+        message: String,
+        started_at: Option<String>,
+        finished_at: Option<String>,
+        #[serde(rename = "containerID")]
+        container_id: String,
+    }
 }
 
 impl serde_util::Omit for ContainerStateTerminated {

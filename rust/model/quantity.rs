@@ -755,6 +755,12 @@ impl Quantity {
     }
 }
 
+impl crate::model::serde_util::Checked for Quantity {
+    // Quantities are rare where JSON is only checked; their own decoding
+    // is the check.
+    type Check = Quantity;
+}
+
 impl Default for Quantity {
     fn default() -> Self {
         Self {

@@ -313,6 +313,13 @@ fn decode_pod(src: Source<'_>) -> Result<Pod, DecodeError> {
     }
 }
 
+fn decode_pod_without_status(src: Source<'_>) -> Result<Pod, DecodeError> {
+    match src {
+        Source::Text(t) => input::pod_without_status_from_slice(t),
+        Source::Value(v) => input::pod_from_value(v),
+    }
+}
+
 /// A decode failure: a field of the wrong type is a validation finding; a
 /// document that is not an object at all is a BadRequest.
 fn verdict(result: Result<Vec<FieldError>, DecodeError>) -> Result<Vec<FieldError>, Error> {
@@ -346,8 +353,10 @@ fn validate_pod_update<'py>(
 }
 
 fn check_update(old: Source<'_>, new: Source<'_>) -> Result<Vec<FieldError>, DecodeError> {
-    let old = decode_pod(old)?;
-    let new = decode_pod(new)?;
+    // The verdict never reads a status (the update's preparation replaces
+    // the new one with the stored one): both are checked, not built.
+    let old = decode_pod_without_status(old)?;
+    let new = decode_pod_without_status(new)?;
     Ok(validate::check_pod_update(new, old))
 }
 
