@@ -101,6 +101,8 @@ fn propagation_arg(py: Python<'_>, p: &str) -> PyResult<Propagation> {
 #[pyclass(name = "Store", module = "podcore._core", frozen)]
 pub struct PyStore {
     inner: Arc<Store>,
+    /// The scheduler's node usage between passes.
+    scheduler: Arc<Mutex<crate::sim::scheduler::Memo>>,
 }
 
 #[pymethods]
@@ -110,6 +112,7 @@ impl PyStore {
     fn new(seed: u64, window: usize) -> Self {
         PyStore {
             inner: Arc::new(Store::new(seed, window)),
+            scheduler: Arc::default(),
         }
     }
 
@@ -620,10 +623,17 @@ impl PyStore {
     /// writes it made (bindings, and Unschedulable conditions that changed).
     fn schedule(&self, py: Python<'_>) -> PyResult<u64> {
         let store = Arc::clone(&self.inner);
+        let memo = Arc::clone(&self.scheduler);
         py.detach(move || {
             guarded(move || {
+                // A pass that panicked may have left the memo half updated.
+                let mut memo = memo.lock().unwrap_or_else(|poisoned| {
+                    let mut memo = poisoned.into_inner();
+                    *memo = crate::sim::scheduler::Memo::default();
+                    memo
+                });
                 let before = store.resource_version();
-                store.batch(crate::sim::scheduler::schedule);
+                store.batch(|tx| crate::sim::scheduler::schedule_with(tx, &mut memo));
                 store.resource_version() - before
             })
         })

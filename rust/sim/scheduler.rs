@@ -75,6 +75,165 @@ const SPREAD_WEIGHT: i64 = 2;
 /// oldest first; pods with scheduling gates or another scheduler's name are
 /// left alone) is bound to a node (`Tx::bind`) or marked unschedulable.
 pub fn schedule(tx: &mut Tx<'_>) -> Outcome {
+    schedule_with(tx, &mut Memo::default())
+}
+
+/// Node usage kept from one pass to the next. A pass that follows few pod
+/// changes recounts only the nodes those pods are on instead of every
+/// bound pod in the cluster (a StatefulSet's pods come one per pass); after
+/// many changes (a rollout's passes follow thousands) the pass counts every
+/// pod as before and keeps nothing, so that it pays nothing for the memo.
+#[derive(Default)]
+pub struct Memo {
+    /// The resourceVersion the last pass started at.
+    last: Option<u64>,
+    usage: Option<Usage>,
+}
+
+/// What the bound pods use, by node name, as of `Memo::last`.
+struct Usage {
+    /// The interned scalar resources the requests below refer to.
+    scalars: Scalars,
+    nodes: HashMap<Box<str>, NodeUsage>,
+}
+
+#[derive(Default)]
+struct NodeUsage {
+    pods: i64,
+    used: Req,
+    by_priority: Vec<(i32, i64, Req)>,
+    /// Pods per spreading controller (uid), pods being deleted left out.
+    owners: HashMap<Box<str>, u32>,
+}
+
+impl NodeUsage {
+    /// The node's usage counted from its pods.
+    fn of(pods: &[Arc<Object>], scalars: &mut Scalars) -> NodeUsage {
+        let mut usage = NodeUsage::default();
+        let mut reqs = HashMap::new();
+        for pod in pods {
+            account_pod(pod, scalars, &mut reqs, |req, priority, owner| {
+                usage.add(req, priority, owner);
+            });
+        }
+        usage
+    }
+
+    fn add(&mut self, req: &Req, priority: i32, owner: Option<&str>) {
+        self.pods += 1;
+        self.used.add(req);
+        match self.by_priority.iter_mut().find(|(p, _, _)| *p == priority) {
+            Some(e) => {
+                e.1 += 1;
+                e.2.add(req);
+            }
+            None => self.by_priority.push((priority, 1, req.clone())),
+        }
+        if let Some(uid) = owner {
+            match self.owners.get_mut(uid) {
+                Some(n) => *n += 1,
+                None => {
+                    self.owners.insert(uid.into(), 1);
+                }
+            }
+        }
+    }
+}
+
+/// Pod changes since the last pass up to which the memo is used: counting
+/// the nodes they touch then costs at most what counting every pod does.
+fn memo_limit(pods: usize) -> usize {
+    (pods / 8).max(64)
+}
+
+/// The usage of every node as the memo has it, brought up to date: None
+/// when too much changed since the last pass (the pass then counts every
+/// pod itself).
+fn current_usage<'m>(tx: &Tx<'_>, memo: &'m mut Memo) -> Option<&'m mut Usage> {
+    let started = tx.resource_version();
+    let dirty = memo
+        .last
+        .and_then(|rv| tx.nodes_of_pods_changed_since(rv, memo_limit(tx.pod_count())));
+    memo.last = Some(started);
+    let Some(dirty) = dirty else {
+        memo.usage = None;
+        return None;
+    };
+    match &mut memo.usage {
+        Some(usage) => {
+            for node in dirty {
+                let pods = tx.pods_on_node_unordered(&node);
+                let counted = NodeUsage::of(&pods, &mut usage.scalars);
+                if counted.pods == 0 && counted.owners.is_empty() {
+                    usage.nodes.remove(&node);
+                } else {
+                    usage.nodes.insert(node, counted);
+                }
+            }
+        }
+        None => {
+            let mut scalars = Scalars::default();
+            let mut nodes: HashMap<Box<str>, NodeUsage> = HashMap::new();
+            let mut reqs = HashMap::new();
+            for pod in tx.list(Kind::Pod, None, &Selector::everything()) {
+                let Some(node) = pod.node_name() else {
+                    continue;
+                };
+                account_pod(
+                    &pod,
+                    &mut scalars,
+                    &mut reqs,
+                    |req, priority, owner| match nodes.get_mut(node) {
+                        Some(u) => u.add(req, priority, owner),
+                        None => {
+                            let mut u = NodeUsage::default();
+                            u.add(req, priority, owner);
+                            nodes.insert(node.into(), u);
+                        }
+                    },
+                );
+            }
+            memo.usage = Some(Usage { scalars, nodes });
+        }
+    }
+    memo.usage.as_mut()
+}
+
+/// Adds what a bound pod uses: its requests (the status's after an
+/// in-place resize), its priority, and the controller it counts for in
+/// default spreading; a finished pod uses nothing. `reqs` keeps the
+/// requests of specs already seen (by address: the pods must outlive it).
+fn account_pod(
+    pod: &Object,
+    scalars: &mut Scalars,
+    reqs: &mut HashMap<usize, Req>,
+    mut add: impl FnMut(&Req, i32, Option<&str>),
+) {
+    let (Some(spec), Some(status)) = (pod.pod_spec(), pod.pod_status()) else {
+        return;
+    };
+    if matches!(status.phase.as_str(), "Succeeded" | "Failed") {
+        return;
+    }
+    let priority = spec.priority.unwrap_or(0);
+    let owner = if pod.deleting() {
+        None
+    } else {
+        spread_owner(pod)
+    };
+    if status_differs(spec, status) {
+        add(&pod_req(spec, Some(status), scalars), priority, owner);
+    } else {
+        let key = std::ptr::from_ref(spec) as usize;
+        let req = reqs
+            .entry(key)
+            .or_insert_with(|| pod_req(spec, None, scalars));
+        add(req, priority, owner);
+    }
+}
+
+/// `schedule`, with node usage kept in `memo` between passes.
+pub fn schedule_with(tx: &mut Tx<'_>, memo: &mut Memo) -> Outcome {
     let pending: Vec<Arc<Object>> = tx
         .unscheduled_pods()
         .into_iter()
@@ -99,10 +258,20 @@ pub fn schedule(tx: &mut Tx<'_>) -> Outcome {
         return outcome;
     }
     node_objects.sort_by(|a, b| a.meta.name.cmp(&b.meta.name));
-    let mut pass = Pass::new(&node_objects, &pending);
-    let pods = tx.list(Kind::Pod, None, &Selector::everything());
-    pass.account_bound_pods(&pods);
-    drop(pods);
+    let mut pass = match current_usage(tx, memo) {
+        Some(usage) => {
+            // The pass goes on interning scalar names after the memo's.
+            let mut pass = Pass::new(&node_objects, &pending, std::mem::take(&mut usage.scalars));
+            pass.apply_usage(&usage.nodes);
+            pass
+        }
+        None => {
+            let mut pass = Pass::new(&node_objects, &pending, Scalars::default());
+            let pods = tx.list(Kind::Pod, None, &Selector::everything());
+            pass.account_bound_pods(&pods);
+            pass
+        }
+    };
 
     let now = time::format(tx.now());
     for pod in &pending {
@@ -122,6 +291,9 @@ pub fn schedule(tx: &mut Tx<'_>) -> Outcome {
                 outcome.unschedulable += 1;
             }
         }
+    }
+    if let Some(usage) = &mut memo.usage {
+        usage.scalars = pass.scalars;
     }
     outcome
 }
@@ -698,6 +870,11 @@ impl Histogram {
 /// Per-node data for the spec the pass is placing now.
 struct Prepared {
     plan: usize,
+    /// Some when NodeAffinity's PreFilter named the candidates: only these
+    /// nodes were prepared, and every other node is `NotCandidate` and fails
+    /// the affinity, so the filters, scores and diagnosis need look at
+    /// these alone (a DaemonSet's pod names its one node).
+    only: Option<Vec<usize>>,
     stage: Vec<Stage>,
     /// Matches the node selector and required affinity (spreading counts
     /// only such nodes' pods).
@@ -733,8 +910,6 @@ struct Pass {
     plans: Vec<Plan>,
     plan_of: HashMap<usize, usize>,
     prepared: Option<Prepared>,
-    /// Requests of bound pods by spec, when their status adds nothing.
-    bound_reqs: HashMap<usize, Req>,
     /// Controllers of pending pods, and how many of their pods each node runs.
     owners: HashMap<String, usize>,
     owner_nodes: Vec<HashMap<usize, u32>>,
@@ -765,8 +940,7 @@ fn feasible_nodes_to_find(all: usize) -> usize {
 }
 
 impl Pass {
-    fn new(node_objects: &[Arc<Object>], pending: &[Arc<Object>]) -> Pass {
-        let mut scalars = Scalars::default();
+    fn new(node_objects: &[Arc<Object>], pending: &[Arc<Object>], mut scalars: Scalars) -> Pass {
         let mut taint_texts: Vec<String> = Vec::new();
         let mut zones: HashMap<String, u32> = HashMap::new();
         let mut nodes = Vec::with_capacity(node_objects.len());
@@ -879,7 +1053,6 @@ impl Pass {
             plans: Vec::new(),
             plan_of: HashMap::new(),
             prepared: None,
-            bound_reqs: HashMap::new(),
             owner_nodes: vec![HashMap::new(); owners.len()],
             owners,
             owner_dense: vec![0; node_count],
@@ -893,34 +1066,44 @@ impl Pass {
 
     /// Adds every non-terminal pod bound to an existing node to that node.
     fn account_bound_pods(&mut self, pods: &[Arc<Object>]) {
+        let mut reqs = HashMap::new();
         for pod in pods {
             let Some(node) = pod.node_name().and_then(|n| self.by_name.get(n).copied()) else {
                 continue;
             };
-            let (Some(spec), Some(status)) = (pod.pod_spec(), pod.pod_status()) else {
+            let (nodes, owners, owner_nodes) =
+                (&mut self.nodes, &self.owners, &mut self.owner_nodes);
+            account_pod(pod, &mut self.scalars, &mut reqs, |req, priority, owner| {
+                nodes[node].add_pod(req, priority);
+                if let Some(&o) = owner.and_then(|uid| owners.get(uid)) {
+                    *owner_nodes[o].entry(node).or_insert(0) += 1;
+                }
+            });
+        }
+    }
+
+    /// Takes the nodes' usage from the memo (what `account_bound_pods`
+    /// would count).
+    fn apply_usage(&mut self, usage: &HashMap<Box<str>, NodeUsage>) {
+        for (i, node) in self.nodes.iter_mut().enumerate() {
+            let Some(u) = usage.get(&node.name) else {
                 continue;
             };
-            if matches!(status.phase.as_str(), "Succeeded" | "Failed") {
-                continue;
-            }
-            let priority = spec.priority.unwrap_or(0);
-            if status_differs(spec, status) {
-                let req = pod_req(spec, Some(status), &mut self.scalars);
-                self.nodes[node].add_pod(&req, priority);
+            node.pods = u.pods;
+            node.used.clone_from(&u.used);
+            node.by_priority.clone_from(&u.by_priority);
+            if self.owners.len() <= u.owners.len() {
+                for (uid, &o) in &self.owners {
+                    if let Some(&count) = u.owners.get(uid.as_str()) {
+                        self.owner_nodes[o].insert(i, count);
+                    }
+                }
             } else {
-                let key = std::ptr::from_ref(spec) as usize;
-                let scalars = &mut self.scalars;
-                let req = self
-                    .bound_reqs
-                    .entry(key)
-                    .or_insert_with(|| pod_req(spec, None, scalars));
-                self.nodes[node].add_pod(req, priority);
-            }
-            if pod.deleting() {
-                continue;
-            }
-            if let Some(&o) = spread_owner(pod).and_then(|uid| self.owners.get(uid)) {
-                *self.owner_nodes[o].entry(node).or_insert(0) += 1;
+                for (uid, &count) in &u.owners {
+                    if let Some(&o) = self.owners.get(&**uid) {
+                        self.owner_nodes[o].insert(i, count);
+                    }
+                }
             }
         }
     }
@@ -946,26 +1129,42 @@ impl Pass {
         let n = self.nodes.len();
         let mut p = self.prepared.take().unwrap_or(Prepared {
             plan: plan_idx,
+            only: None,
             stage: Vec::new(),
             affinity_ok: Vec::new(),
             taint_count: Vec::new(),
             preference: Vec::new(),
         });
-        p.plan = plan_idx;
-        p.stage.clear();
-        p.stage.resize(n, Stage::Pass);
-        p.affinity_ok.clear();
-        p.taint_count.clear();
-        p.preference.clear();
-        if let Candidates::Only(only) = &plan.candidates {
-            p.stage.fill(Stage::NotCandidate);
-            for &i in only {
-                p.stage[i] = Stage::Pass;
+        let only = match &plan.candidates {
+            Candidates::Only(only) => Some(only.clone()),
+            Candidates::All | Candidates::Conflict => None,
+        };
+        match (&p.only, &only) {
+            // Everything but the previous candidates is at rest already.
+            (Some(previous), Some(_)) if p.stage.len() == n => {
+                for &i in previous {
+                    p.stage[i] = Stage::NotCandidate;
+                    p.affinity_ok[i] = false;
+                    p.taint_count[i] = 0;
+                    p.preference[i] = 0;
+                }
+            }
+            _ => {
+                p.stage.clear();
+                p.stage.resize(n, Stage::NotCandidate);
+                p.affinity_ok.clear();
+                p.affinity_ok.resize(n, false);
+                p.taint_count.clear();
+                p.taint_count.resize(n, 0);
+                p.preference.clear();
+                p.preference.resize(n, 0);
             }
         }
-        for (i, node) in self.nodes.iter().enumerate() {
+        p.plan = plan_idx;
+        let mut verdicts = |i: usize| {
+            let node = &self.nodes[i];
             let affinity_ok = plan.affinity_matches(node);
-            p.affinity_ok.push(affinity_ok);
+            p.affinity_ok[i] = affinity_ok;
             let prefer_no_schedule = node
                 .taints
                 .iter()
@@ -977,17 +1176,13 @@ impl Pass {
                     })
                 })
                 .count();
-            p.taint_count.push(prefer_no_schedule as i64);
-            p.preference.push(
-                plan.preferred
-                    .iter()
-                    .filter(|(_, t)| t.matches(node))
-                    .map(|(w, _)| *w)
-                    .sum(),
-            );
-            if p.stage[i] == Stage::NotCandidate {
-                continue;
-            }
+            p.taint_count[i] = prefer_no_schedule as i64;
+            p.preference[i] = plan
+                .preferred
+                .iter()
+                .filter(|(_, t)| t.matches(node))
+                .map(|(w, _)| *w)
+                .sum();
             p.stage[i] = if node.unschedulable && !plan.tolerates_unschedulable {
                 Stage::Unschedulable
             } else if let Some(t) = node.taints.iter().find(|t| {
@@ -1003,7 +1198,12 @@ impl Pass {
             } else {
                 Stage::Pass
             };
+        };
+        match &only {
+            Some(only) => only.iter().for_each(|&i| verdicts(i)),
+            None => (0..n).for_each(verdicts),
         }
+        p.only = only;
         self.prepared = Some(p);
     }
 
@@ -1071,16 +1271,10 @@ impl Pass {
         let (mut max_taint, mut max_preference) = (0, 0);
         let total = self.nodes.len();
         let wanted = feasible_nodes_to_find(total);
-        let mut processed = 0;
-        for k in 0..total {
-            if scored.len() >= wanted {
-                break;
-            }
-            processed = k + 1;
-            let n = (self.next_start + k) % total;
+        let mut consider = |n: usize, scored: &mut Vec<Scored>| {
             let node = &self.nodes[n];
             if prepared.stage[n] != Stage::Pass || !fits(node, req) {
-                continue;
+                return;
             }
             let mut score = least_allocated(node, req);
             if !plan.best_effort {
@@ -1095,6 +1289,26 @@ impl Pass {
                 preference: prepared.preference[n],
                 spread: 0,
             });
+        };
+        let mut processed = 0;
+        match prepared.only.as_ref().filter(|only| only.len() < wanted) {
+            // Fewer candidates than the search wants: it would walk every
+            // node without stopping early, and only these can pass.
+            Some(only) => {
+                for &n in only {
+                    consider(n, &mut scored);
+                }
+                processed = total;
+            }
+            None => {
+                for k in 0..total {
+                    if scored.len() >= wanted {
+                        break;
+                    }
+                    processed = k + 1;
+                    consider((self.next_start + k) % total, &mut scored);
+                }
+            }
         }
         if total > 0 {
             self.next_start = (self.next_start + processed) % total;
@@ -1136,10 +1350,14 @@ impl Pass {
         let mut zone_pods = vec![0i64; if self.any_zone { self.zone_count } else { 0 }];
         let mut zone_weight = 0.0;
         if self.any_zone {
-            for (n, node) in self.nodes.iter().enumerate() {
+            let mut count = |n: usize| {
                 if prepared.affinity_ok[n] {
-                    zone_pods[node.zone as usize] += i64::from(self.owner_dense[n]);
+                    zone_pods[self.nodes[n].zone as usize] += i64::from(self.owner_dense[n]);
                 }
+            };
+            match &prepared.only {
+                Some(only) => only.iter().for_each(|&n| count(n)),
+                None => (0..self.nodes.len()).for_each(count),
             }
             let mut seen = vec![false; self.zone_count];
             for s in scored.iter() {
@@ -1194,17 +1412,26 @@ impl Pass {
         let mut hist = Histogram::default();
         let mut potential = Vec::new();
         let mut absent = 0;
-        for (n, node) in self.nodes.iter().enumerate() {
-            match prepared.stage[n] {
-                Stage::NotCandidate => absent += 1,
-                Stage::Unschedulable => hist.add(Reason::Unschedulable, 1),
-                Stage::Taint(t) => hist.add(Reason::Taint(t), 1),
-                Stage::Affinity => hist.add(Reason::Affinity, 1),
-                Stage::Pass => {
-                    fit_reasons(node, &plan.req, 0, &Req::default(), |r| hist.add(r, 1));
-                    potential.push(n);
-                }
+        let mut visit = |n: usize| match prepared.stage[n] {
+            Stage::NotCandidate => absent += 1,
+            Stage::Unschedulable => hist.add(Reason::Unschedulable, 1),
+            Stage::Taint(t) => hist.add(Reason::Taint(t), 1),
+            Stage::Affinity => hist.add(Reason::Affinity, 1),
+            Stage::Pass => {
+                fit_reasons(&self.nodes[n], &plan.req, 0, &Req::default(), |r| {
+                    hist.add(r, 1);
+                });
+                potential.push(n);
             }
+        };
+        match &prepared.only {
+            Some(only) => {
+                for &n in only {
+                    visit(n);
+                }
+                absent += self.nodes.len().saturating_sub(only.len());
+            }
+            None => (0..self.nodes.len()).for_each(visit),
         }
         hist.add(Reason::NotCandidate, absent);
         self.fit_error(None, &hist, &self.preemption_message(plan_idx, &potential))
@@ -2001,5 +2228,195 @@ mod tests {
         for n in ["node-a", "node-b", "node-c"] {
             assert_eq!(first.iter().filter(|x| *x == n).count(), 3, "{first:?}");
         }
+    }
+
+    fn pinned(name: &str, cpu: &str, terms: &Value) -> Value {
+        let mut p = pod(name, cpu);
+        p["spec"]["affinity"] = json!({"nodeAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": terms}
+        }});
+        p
+    }
+
+    fn by_field(node: &str) -> Value {
+        json!([{"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node]}]}])
+    }
+
+    fn by_hostname(node: &str) -> Value {
+        json!([{"matchExpressions": [
+            {"key": "kubernetes.io/hostname", "operator": "In", "values": [node]}
+        ]}])
+    }
+
+    #[test]
+    fn pods_naming_their_node_land_where_a_hostname_affinity_puts_them() {
+        // 150 nodes: the search for unpinned pods stops after 100 feasible
+        // nodes and resumes where it stopped, so a pinned pod in between must
+        // leave that rotation as a pod pinned by label does.
+        let place = |pin: fn(&str) -> Value| {
+            let nodes: Vec<Value> = (0..150)
+                .map(|i| node(&format!("node-{i:03}"), "4", "8Gi", "110"))
+                .collect();
+            let store = store_with(&nodes);
+            for i in 0..60 {
+                add(&store, &owned(&format!("web-{i:02}"), "rs-uid"));
+                let target = format!("node-{:03}", (i * 7) % 150);
+                add(
+                    &store,
+                    &pinned(&format!("ds-{i:02}"), "300m", &pin(&target)),
+                );
+            }
+            assert_eq!(run(&store).bound, 120);
+            (0..60)
+                .flat_map(|i| [format!("web-{i:02}"), format!("ds-{i:02}")])
+                .map(|name| node_of(&store, &name).unwrap())
+                .collect::<Vec<_>>()
+        };
+        let fields = place(by_field);
+        assert_eq!(fields, place(by_hostname));
+        for i in 0..60 {
+            assert_eq!(fields[2 * i + 1], format!("node-{:03}", (i * 7) % 150));
+        }
+    }
+
+    #[test]
+    fn a_named_node_that_cannot_take_the_pod_reports_its_own_reason() {
+        let store = store_with(&[
+            node("node-a", "4", "4Gi", "110"),
+            tainted("node-b", "dedicated", "gpu", "NoSchedule"),
+            node("node-c", "1", "4Gi", "1"),
+        ]);
+        let mut off = node("node-d", "4", "4Gi", "110");
+        off["spec"] = json!({"unschedulable": true});
+        store.create(&off, "").unwrap();
+        add(&store, &pinned("tainted", "100m", &by_field("node-b")));
+        add(&store, &pinned("cordoned", "100m", &by_field("node-d")));
+        add(&store, &pinned("first", "100m", &by_field("node-c")));
+        add(&store, &pinned("second", "100m", &by_field("node-c")));
+        add(&store, &pinned("missing", "100m", &by_field("node-x")));
+        let either = json!([
+            {"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["node-c"]}]},
+            {"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["node-b"]}]}
+        ]);
+        add(&store, &pinned("either", "100m", &either));
+        add(&store, &pinned("free", "100m", &by_field("node-a")));
+        assert_eq!(
+            run(&store),
+            Outcome {
+                bound: 2,
+                unschedulable: 5
+            }
+        );
+        assert_eq!(node_of(&store, "first").as_deref(), Some("node-c"));
+        assert_eq!(node_of(&store, "free").as_deref(), Some("node-a"));
+        let rest = "node(s) didn't satisfy plugin(s) [NodeAffinity]";
+        let not_helpful = "Preemption is not helpful for scheduling";
+        assert_eq!(
+            message(&store, "tainted"),
+            format!(
+                "0/4 nodes are available: 1 node(s) had untolerated taint {{dedicated: gpu}}, \
+                 3 {rest}. preemption: 0/4 nodes are available: 4 {not_helpful}."
+            )
+        );
+        assert_eq!(
+            message(&store, "cordoned"),
+            format!(
+                "0/4 nodes are available: 1 node(s) were unschedulable, 3 {rest}. \
+                 preemption: 0/4 nodes are available: 4 {not_helpful}."
+            )
+        );
+        assert_eq!(
+            message(&store, "second"),
+            format!(
+                "0/4 nodes are available: 1 Too many pods, 3 {rest}. preemption: 0/4 nodes \
+                 are available: 1 No preemption victims found for incoming pod, 3 {not_helpful}."
+            )
+        );
+        assert_eq!(
+            message(&store, "missing"),
+            format!(
+                "0/4 nodes are available: 4 {rest}. preemption: 0/4 nodes are available: \
+                 4 {not_helpful}."
+            )
+        );
+        assert_eq!(
+            message(&store, "either"),
+            format!(
+                "0/4 nodes are available: 1 Too many pods, 1 node(s) had untolerated taint \
+                 {{dedicated: gpu}}, 2 {rest}. preemption: 0/4 nodes are available: 1 No \
+                 preemption victims found for incoming pod, 3 {not_helpful}."
+            )
+        );
+    }
+
+    #[test]
+    fn a_pass_that_keeps_node_usage_places_pods_as_one_that_counts_every_pod() {
+        use crate::store::DeleteOptions;
+
+        fn scenario(pass: &mut dyn FnMut(&Store)) -> Vec<(String, Option<String>, String)> {
+            let store = store_with(&[
+                node("node-a", "2", "4Gi", "6"),
+                node("node-b", "1", "4Gi", "110"),
+                node("node-c", "2", "2Gi", "110"),
+            ]);
+            let mut seen = Vec::new();
+            let mut look = |store: &Store| {
+                for p in store.list(Kind::Pod, None, &Selector::everything()).0 {
+                    let message = p
+                        .pod_status()
+                        .and_then(|s| s.conditions.iter().find(|c| c.type_ == "PodScheduled"))
+                        .map_or(String::new(), |c| c.message.clone());
+                    let node = p.node_name().map(str::to_owned);
+                    seen.push((p.meta.name.to_string(), node, message));
+                }
+            };
+            for i in 0..4 {
+                let mut p = owned(&format!("web-{i}"), "rs-uid");
+                p["spec"]["containers"][0]["resources"]["requests"]["cpu"] = json!("300m");
+                add(&store, &p);
+                add(&store, &prioritized(&format!("solo-{i}"), "400m", i));
+            }
+            pass(&store);
+            look(&store);
+            add(&store, &pinned("ds-b", "200m", &by_field("node-b")));
+            for i in 4..8 {
+                add(&store, &owned(&format!("web-{i}"), "rs-uid"));
+            }
+            pass(&store);
+            look(&store);
+            let opts = DeleteOptions::default();
+            store.delete(Kind::Pod, "default", "solo-1", &opts).unwrap();
+            store.delete(Kind::Pod, "default", "web-0", &opts).unwrap();
+            store.batch(|tx| {
+                tx.update_pod_status("default", "solo-2", |st| st.phase = "Succeeded".into())
+                    .unwrap();
+            });
+            for i in 8..14 {
+                add(&store, &owned(&format!("web-{i}"), "rs-uid"));
+            }
+            pass(&store);
+            look(&store);
+            for i in 0..80 {
+                add(&store, &pod(&format!("late-{i:02}"), "10m"));
+            }
+            pass(&store);
+            look(&store);
+            seen
+        }
+
+        let mut memo = Memo::default();
+        let mut used = Vec::new();
+        let kept = scenario(&mut |store: &Store| {
+            store.batch(|tx| schedule_with(tx, &mut memo));
+            used.push(memo.usage.is_some());
+        });
+        let fresh = scenario(&mut |store: &Store| {
+            store.batch(schedule);
+        });
+        assert_eq!(kept, fresh);
+        // The first pass counts everything, the next two follow few changes,
+        // the last follows more than the memo takes.
+        assert_eq!(used, [false, true, true, false]);
+        assert!(kept.iter().any(|(_, node, _)| node.is_none()));
     }
 }

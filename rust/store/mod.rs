@@ -592,6 +592,51 @@ impl Tx<'_> {
         out
     }
 
+    /// The latest resourceVersion.
+    pub fn resource_version(&self) -> u64 {
+        self.inner.rv
+    }
+
+    /// How many pods are stored.
+    pub fn pod_count(&self) -> usize {
+        self.inner.tables[Kind::Pod.index()].len()
+    }
+
+    /// The nodes that the pods changed after resourceVersion `rv` are bound
+    /// to (a deleted pod's last node included), once each; None when the
+    /// log no longer reaches back to `rv` or more than `limit` pod changes
+    /// followed it.
+    pub fn nodes_of_pods_changed_since(&self, rv: u64, limit: usize) -> Option<Vec<Box<str>>> {
+        if rv < self.inner.compacted || rv > self.inner.rv {
+            return None;
+        }
+        let start = self.inner.log.partition_point(|e| e.rv <= rv);
+        let mut changes = 0;
+        let mut nodes: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        for e in self.inner.log.range(start..) {
+            if e.object.kind != Kind::Pod {
+                continue;
+            }
+            changes += 1;
+            if changes > limit {
+                return None;
+            }
+            if let Some(node) = e.object.node_name() {
+                nodes.insert(node);
+            }
+        }
+        Some(nodes.into_iter().map(Box::from).collect())
+    }
+
+    /// Pods bound to `node`, in no particular order.
+    pub fn pods_on_node_unordered(&self, node: &str) -> Vec<Arc<Object>> {
+        self.inner
+            .nodes
+            .get(node)
+            .filter_map(|s| self.inner.at(s))
+            .collect()
+    }
+
     /// Pods bound to `node`.
     pub fn pods_on_node(&self, node: &str) -> Vec<Arc<Object>> {
         let mut out: Vec<Arc<Object>> = self

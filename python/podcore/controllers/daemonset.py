@@ -679,6 +679,13 @@ class DaemonSetController(Controller):
         self._created = []
         self._other_writes = False
         wrote = self._sync_nodes(ds, plan["delete"], plan["need"], hash_)
+        made = len(self._created)
+        # Without surge, a node in ``need`` had no pod at all: the pod made
+        # there is its oldest, scheduled and on the current revision, not
+        # ready. When creations were all the sync wrote, the counts after
+        # them follow from the plan's without walking the nodes again.
+        only_made = made > 0 and not self._other_writes and not plan["delete"]
+        only_made = only_made and not allows_surge(ds)
         self._created = []
         pods: list[DaemonPod] | None = None
         if (
@@ -695,7 +702,16 @@ class DaemonSetController(Controller):
         to_kill = len(old) - int(ds["spec"].get("revisionHistoryLimit", 10))
         if to_kill > 0:
             self._cleanup_history(ds, old, pods if pods is not None else self._read_pods(ds)[0])
-        counts = plan["counts"] if not wrote else self._plan(ds, verdicts, hash_)["counts"]
+        if not wrote:
+            counts = plan["counts"]
+        elif only_made:
+            desired, current, misscheduled, ready, updated, available, next_ = plan["counts"]
+            current += made
+            if hash_:
+                updated += made
+            counts = (desired, current, misscheduled, ready, updated, available, next_)
+        else:
+            counts = self._plan(ds, verdicts, hash_)["counts"]
         self._write_status(ds, counts)
         return True
 

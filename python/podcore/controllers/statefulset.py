@@ -950,8 +950,21 @@ class StatefulSetController(Controller):
         # availableReplicas and the collision count the controller sets.
         always = ("replicas", "availableReplicas", "collisionCount")
         out = {k: status[k] for k in _STATUS_ORDER if k in status and (status[k] or k in always)}
+        # The status subresource reads only the identity, the preconditions
+        # and the status: the template need not be sent, nor the stored set
+        # converted back.
+        meta = sts["metadata"]
+        identity = {k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion")}
         try:
-            self.store.replace_status({**sts, "status": out})
+            self.store.replace_status(
+                {
+                    "apiVersion": sts["apiVersion"],
+                    "kind": sts["kind"],
+                    "metadata": identity,
+                    "status": out,
+                },
+                version_only=True,
+            )
         except Conflict:
             # The set changed under this sync: sync it again from the new one.
             self.enqueue((sts["metadata"]["namespace"], sts["metadata"]["name"]))
