@@ -15,6 +15,7 @@
 
 mod gc;
 pub mod index;
+pub mod jobs;
 pub mod kind;
 pub mod object;
 pub mod pods;
