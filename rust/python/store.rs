@@ -381,6 +381,7 @@ impl PyStore {
                         count,
                         owner,
                         overlays,
+                        keep_template_as: None,
                     };
                     store.create_pods(&batch)
                 })

@@ -43,6 +43,8 @@ pub struct JobSynced {
     pub retry: bool,
     /// The Job as it was read, and as its status write left it.
     pub written: Option<(Arc<Object>, Arc<Object>)>,
+    /// The status written finishes the Job.
+    pub finished: bool,
 }
 
 /// When a Job's pod finished, as the Job controller estimates it (for its
@@ -173,6 +175,21 @@ impl Store {
     /// counts and writes its status when that changed. `backoff` is the
     /// Job's back-off record.
     pub fn sync_job(&self, ns: &str, name: &str, backoff: Backoff) -> JobSyncOutcome {
+        let key = format!("{ns}/{name}");
+        let outcome = self.sync_plain_job(ns, name, &key, backoff);
+        let done = match &outcome {
+            JobSyncOutcome::Gone | JobSyncOutcome::NotOurs | JobSyncOutcome::Finished => true,
+            JobSyncOutcome::General => false,
+            JobSyncOutcome::Synced(s) => s.finished,
+        };
+        if done {
+            // It makes no more pods.
+            self.forget_template(&key);
+        }
+        outcome
+    }
+
+    fn sync_plain_job(&self, ns: &str, name: &str, key: &str, backoff: Backoff) -> JobSyncOutcome {
         let Ok(job) = self.get(Kind::Job, ns, name) else {
             return JobSyncOutcome::Gone;
         };
@@ -232,11 +249,13 @@ impl Store {
                     block_owner_deletion: Some(true),
                 }),
                 overlays: None,
+                keep_template_as: Some(key),
             };
             created = self.create_pods(&batch).map_or(0, |made| made.len());
         }
         let done = sync.finish(created);
         out.backoff = done.backoff;
+        out.finished = done.finished;
         if !done.remove_finalizers.is_empty() {
             self.remove_pod_finalizers(ns, &done.remove_finalizers);
         }
