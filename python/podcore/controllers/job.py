@@ -479,13 +479,19 @@ class JobController(Controller):
 
     def observe(self, change: Change) -> None:
         etype, kind, ns, name, uid, controller = change
+        if kind == "Pod":
+            if controller is None or controller in self._gone:
+                # The orphan queue: an orphaned pod's finalizer comes off.
+                if etype != "DELETED":
+                    self._orphans[(ns, name)] = None
+                return
+            # A pod's change queues its Job (the most frequent change there is).
+            key = self.by_uid.get(controller)
+            if key is not None:
+                self.queue[key] = None
+            return
         if kind == "Job" and etype == "DELETED":
             self._gone.add(uid)
-        if kind == "Pod" and (controller is None or controller in self._gone):
-            # The orphan queue: an orphaned pod's finalizer comes off.
-            if etype != "DELETED":
-                self._orphans[(ns, name)] = None
-            return
         super().observe(change)
 
     def process(self) -> int:
