@@ -454,7 +454,6 @@ class Store:
         namespace: str,
         name: str,
         backoff: tuple[int, int | None] | None = None,
-        *,
         cached_version: str | None = None,
     ) -> tuple[str, tuple[int, int | None] | None, int, bool, tuple[str, dict[str, Any]] | None]:
         """The Job controller's sync of a plain Job (NonIndexed, without pod

@@ -912,7 +912,7 @@ impl PyStore {
     /// none); `retry` whether the status write failed; `written`, when the
     /// status was written and the Job's resourceVersion before the write
     /// was `cached_version`, `(new resourceVersion, status)`.
-    #[pyo3(signature = (namespace, name, backoff = None, *, cached_version = None))]
+    #[pyo3(signature = (namespace, name, backoff = None, cached_version = None))]
     #[allow(clippy::type_complexity)]
     fn sync_job<'py>(
         &self,

@@ -4,11 +4,12 @@
 //! rules are in `workload::batch::JobSync`; this module reads the store for
 //! them and makes their writes in the controller's order.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::{time, Body, DeleteOptions, Kind, Object, PodBatch, Store};
+use super::{time, Body, DeleteOptions, Kind, Object, PodBatch, Store, Uid};
 use crate::model::{LabelSelector, OwnerReference, PodStatus};
 use crate::selector::Selector;
 use crate::workload::batch::{
@@ -117,7 +118,7 @@ impl Store {
             }
             pods.push(JobPodRow {
                 name: p.meta.name.to_string(),
-                uid: p.meta.uid.to_string(),
+                uid: uid_text(&p.meta.uid),
                 phase: status.phase.clone(),
                 deleting: p.deleting(),
                 tracked: p.meta.finalizers.iter().any(|f| f == TRACKING_FINALIZER),
@@ -183,8 +184,7 @@ impl Store {
             JobSyncOutcome::Synced(s) => s.finished,
         };
         if done {
-            // It makes no more pods.
-            self.forget_template(&key);
+            self.forget_job(&key);
         }
         outcome
     }
@@ -206,10 +206,10 @@ impl Store {
             Err(JobSyncStart::Finished) => return JobSyncOutcome::Finished,
             Err(JobSyncStart::General) => return JobSyncOutcome::General,
         }
-        let Some(selector) = job_selector(spec) else {
+        let Some(selector) = self.job_selector(key, spec) else {
             return JobSyncOutcome::General;
         };
-        let uid = job.meta.uid.to_string();
+        let uid = uid_text(&job.meta.uid);
         let view = self.job_pod_rows(ns, &selector, &uid);
         if !view.orphans.is_empty() || !view.strays.is_empty() {
             return JobSyncOutcome::General;
@@ -293,14 +293,70 @@ impl Store {
     }
 }
 
+/// A uid as text, as `Uid`'s `Display` writes it, without its two
+/// formatting passes: a Job's sync reads the uid of each of its pods.
+fn uid_text(uid: &Uid) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bits = match uid {
+        Uid::Text(t) => return t.to_string(),
+        Uid::Random(bits) => *bits,
+    };
+    let mut out = String::with_capacity(36);
+    for i in 0..32 {
+        if matches!(i, 8 | 12 | 16 | 20) {
+            out.push('-');
+        }
+        let nibble = (bits >> (124 - 4 * i)) & 0xf;
+        out.push(char::from(HEX[usize::try_from(nibble).unwrap_or(0)]));
+    }
+    out
+}
+
+/// The Jobs' selectors as parsed, by Job key, with the `spec.selector` each
+/// was parsed from: a Job is synced after every change of it or its pods,
+/// and decoding and validating its selector each time cost more than the
+/// listing it serves.
+#[derive(Default)]
+pub struct JobSelectors(HashMap<Box<str>, (Value, Selector)>);
+
 /// The Job's pod selector (`spec.selector`, everything when absent); None
 /// when it is not a valid label selector.
-fn job_selector(spec: &Value) -> Option<Selector> {
-    let ls: LabelSelector = match spec.get("selector") {
-        None | Some(Value::Null) => LabelSelector::default(),
-        Some(v) => crate::input::from_value(v.clone()).ok()?,
+fn parse_job_selector(selector: &Value) -> Option<Selector> {
+    let ls: LabelSelector = match selector {
+        Value::Null => LabelSelector::default(),
+        v => crate::input::from_value(v.clone()).ok()?,
     };
     Selector::from_label_selector(&ls).ok()
+}
+
+impl Store {
+    /// The selector of the Job `key` with this `spec`, parsed once per
+    /// selector value.
+    fn job_selector(&self, key: &str, spec: &Value) -> Option<Selector> {
+        let value = spec.get("selector").unwrap_or(&Value::Null);
+        let mut kept = self
+            .job_selectors
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((v, sel)) = kept.0.get(key) {
+            if v == value {
+                return Some(sel.clone());
+            }
+        }
+        let sel = parse_job_selector(value)?;
+        kept.0.insert(key.into(), (value.clone(), sel.clone()));
+        Some(sel)
+    }
+
+    /// Forgets what is kept for the Job `key`: it makes no more pods.
+    fn forget_job(&self, key: &str) {
+        self.forget_template(key);
+        self.job_selectors
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .0
+            .remove(key);
+    }
 }
 
 /// The Job's pod template with the tracking finalizer added.
@@ -323,4 +379,20 @@ fn job_pod_template(spec: &Value) -> Value {
     meta.insert("finalizers".into(), Value::Array(finalizers));
     template.insert("metadata".into(), Value::Object(meta));
     Value::Object(template)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uid_text;
+    use crate::store::Uid;
+
+    #[test]
+    fn a_uid_reads_as_its_display_writes_it() {
+        for bits in [0, 1, u128::MAX, 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210] {
+            let uid = Uid::from_random(bits);
+            assert_eq!(uid_text(&uid), uid.to_string());
+        }
+        let text = Uid::Text("given-by-a-client".into());
+        assert_eq!(uid_text(&text), "given-by-a-client");
+    }
 }

@@ -216,6 +216,8 @@ pub struct Store {
     news: Condvar,
     /// What the StatefulSet controller read of each pod, by set (`pods.rs`).
     stateful: Mutex<pods::StatefulFacts>,
+    /// The Jobs' selectors, parsed (`jobs.rs`).
+    job_selectors: Mutex<jobs::JobSelectors>,
 }
 
 struct Inner {
@@ -324,6 +326,7 @@ impl Store {
             latest: Mutex::new(rv),
             news: Condvar::new(),
             stateful: Mutex::default(),
+            job_selectors: Mutex::default(),
         }
     }
 

@@ -537,7 +537,7 @@ class JobController(Controller):
         # one call; the rest take the general path below.
         ns, name = key
         outcome, backoff, wait, retry, written = self.store.sync_job(
-            ns, name, self._backoff.get(key), cached_version=self.jobs.version(key)
+            ns, name, self._backoff.get(key), self.jobs.version(key)
         )
         if outcome == "synced":
             self._settled.pop(key, None)
