@@ -1983,7 +1983,7 @@ mod tests {
 
     mod sync {
         use crate::workload::batch::{
-            backoff_remaining, job_needs_cleanup, JobPodRow, JobSync, JobSyncStart,
+            backoff_remaining, job_needs_cleanup, JobManage, JobPodRow, JobSync, JobSyncStart,
         };
         use serde_json::{json, Value};
 
@@ -2068,7 +2068,7 @@ mod tests {
                                 "uncountedTerminatedPods": {}, "ready": 1});
             let pods = [pod("a", "Succeeded")];
             let mut sync = JobSync::new(&spec, Some(&status), &pods, (0, None), NOW);
-            assert_eq!(sync.manage(), Default::default());
+            assert_eq!(sync.manage(), JobManage::default());
             let done = sync.finish(0);
             assert!(done.finished);
             let types: Vec<&str> = done.status["conditions"]
