@@ -1290,6 +1290,10 @@ class TTLAfterFinishedController(Controller):
             self.enqueue((ns, name))
 
     def sync(self, key: Key) -> None:
+        # A Job queued without a change (after a gap in the change feed,
+        # every Job is) is read only if it needs cleaning up.
+        if not self.store.job_needs_cleanup(*key):
+            return
         job = self.jobs.get(key)
         if job is None:
             return
