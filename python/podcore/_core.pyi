@@ -449,6 +449,28 @@ class Store:
         index; ``finished_at`` and ``created`` in Unix seconds); ``orphans``
         (matching pods without a controller) and ``strays`` (controlled pods
         that no longer match), by name."""
+    def sync_job(
+        self,
+        namespace: str,
+        name: str,
+        backoff: tuple[int, int | None] | None = None,
+        cached_version: str | None = None,
+    ) -> tuple[str, tuple[int, int | None] | None, int, bool, tuple[str, dict[str, Any]] | None]:
+        """The Job controller's sync of a plain Job (NonIndexed, without pod
+        failure policy, suspension, active deadline or deletion, replacing
+        terminating pods, nothing to adopt or release) in one call: deletes
+        or creates its pods, removes the tracking finalizer of the pods it
+        counts, writes its status when it changed. ``backoff``: the Job's
+        consecutive pod failures and the last one's time. Returns
+        ``(outcome, backoff, wait, retry, written)``: ``outcome`` "gone",
+        "not-ours", "finished", "general" (nothing done) or "synced"; then
+        the new back-off record (None if no pod finished), the back-off
+        seconds before missing pods can be made (0: none), whether the status
+        write failed, and ``(resourceVersion, status)`` of the write when the
+        Job was at ``cached_version`` before it."""
+    def job_needs_cleanup(self, namespace: str, name: str) -> bool:
+        """Whether the Job exists, is not being deleted, has a
+        ``ttlSecondsAfterFinished`` and is finished."""
     def set_pod_finalizer(
         self, namespace: str, names: builtins.list[str], finalizer: str, *, add: bool = False
     ) -> int:

@@ -384,6 +384,7 @@ impl PyStore {
                         count,
                         owner,
                         overlays,
+                        keep_template_as: None,
                     };
                     store.create_pods(&batch)
                 })
@@ -874,7 +875,7 @@ impl PyStore {
                     count_annotation(p, "batch.kubernetes.io/job-index-failure-count"),
                     count_annotation(p, "batch.kubernetes.io/job-index-ignored-failure-count"),
                     restarts,
-                    job_pod_finished_at(p, status),
+                    store::jobs::job_pod_finished_at(p, status),
                     p.meta.created,
                 ),
             ));
@@ -901,6 +902,78 @@ impl PyStore {
         d.set_item("orphans", orphans)?;
         d.set_item("strays", strays)?;
         Ok(d)
+    }
+
+    /// The Job controller's sync of the Job `namespace/name` in one call,
+    /// when it is a plain Job: NonIndexed, without pod failure policy,
+    /// suspension, active deadline or deletion, replacing terminating pods
+    /// (the default podReplacementPolicy), with no pod to adopt or release.
+    /// Deletes or creates its pods, removes the tracking finalizer from the
+    /// pods it counts and writes its status when it changed, as the
+    /// controller's sync does. `backoff`: the Job's record of consecutive
+    /// pod failures `(count, last failure)`, None for none.
+    ///
+    /// Returns `(outcome, backoff, wait, retry, written)`. `outcome` is
+    /// "gone" (no such Job), "not-ours" (another controller manages it, or
+    /// an unknown completion mode), "finished", "general" (nothing done:
+    /// not a plain Job, or pods to adopt or release) or "synced". For
+    /// "synced": `backoff` the new record when pods finished, else None;
+    /// `wait` the seconds of back-off before missing pods can be made (0:
+    /// none); `retry` whether the status write failed; `written`, when the
+    /// status was written and the Job's resourceVersion before the write
+    /// was `cached_version`, `(new resourceVersion, status)`.
+    #[pyo3(signature = (namespace, name, backoff = None, cached_version = None))]
+    #[allow(clippy::type_complexity)]
+    fn sync_job<'py>(
+        &self,
+        py: Python<'py>,
+        namespace: &str,
+        name: &str,
+        backoff: Option<(i64, Option<i64>)>,
+        cached_version: Option<&str>,
+    ) -> PyResult<(
+        &'static str,
+        Option<(i64, Option<i64>)>,
+        i64,
+        bool,
+        Option<(String, Bound<'py, PyAny>)>,
+    )> {
+        use crate::store::jobs::JobSyncOutcome;
+        let store = Arc::clone(&self.inner);
+        let (ns, job) = (namespace.to_owned(), name.to_owned());
+        let backoff = backoff.unwrap_or((0, None));
+        let outcome = py.detach(move || guarded(move || store.sync_job(&ns, &job, backoff)))?;
+        let done = match outcome {
+            JobSyncOutcome::Gone => return Ok(("gone", None, 0, false, None)),
+            JobSyncOutcome::NotOurs => return Ok(("not-ours", None, 0, false, None)),
+            JobSyncOutcome::Finished => return Ok(("finished", None, 0, false, None)),
+            JobSyncOutcome::General => return Ok(("general", None, 0, false, None)),
+            JobSyncOutcome::Synced(done) => done,
+        };
+        let mut written = None;
+        if let (Some((old, new)), Some(cached)) = (&done.written, cached_version) {
+            if old.meta.resource_version.to_string() == cached {
+                let status = match &new.body {
+                    store::Body::Json(fields) => fields.get("status"),
+                    store::Body::Pod { .. } => None,
+                };
+                let status = match status {
+                    Some(v) => pythonize::pythonize(py, v)
+                        .map_err(|e| PyValueError::new_err(e.to_string()))?,
+                    None => PyDict::new(py).into_any(),
+                };
+                written = Some((new.meta.resource_version.to_string(), status));
+            }
+        }
+        Ok(("synced", done.backoff, done.wait, done.retry, written))
+    }
+
+    /// Whether the TTL-after-finished controller has anything to do with the
+    /// Job `namespace/name`: it exists, is not being deleted, has a
+    /// `ttlSecondsAfterFinished` and is finished (the filter of that
+    /// controller's informer handlers).
+    fn job_needs_cleanup(&self, namespace: &str, name: &str) -> bool {
+        self.inner.job_needs_cleanup(namespace, name)
     }
 
     /// Removes `finalizer` from the named pods of `namespace` (with `add`,
@@ -1505,44 +1578,6 @@ impl PyKubelets {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         k.set_node_down(node, down);
     }
-}
-
-/// When a Job's pod finished, as the Job controller estimates it (for its
-/// pod-failure back-off): the last container exit if every container has
-/// exited, else when Ready turned False, else the deletion request (the
-/// deletion deadline less the grace period), else its creation.
-fn job_pod_finished_at(p: &Object, status: &crate::model::PodStatus) -> i64 {
-    let mut latest: Option<i64> = None;
-    let mut all_exited = !status.container_statuses.is_empty();
-    for c in &status.container_statuses {
-        match c
-            .state
-            .terminated
-            .as_ref()
-            .and_then(|t| t.finished_at.as_deref())
-            .and_then(store::time::parse)
-        {
-            Some(t) => latest = Some(latest.map_or(t, |l| l.max(t))),
-            None => all_exited = false,
-        }
-    }
-    if let (true, Some(t)) = (all_exited, latest) {
-        return t;
-    }
-    let not_ready = status
-        .conditions
-        .iter()
-        .find(|c| c.type_ == "Ready")
-        .filter(|c| c.status == "False")
-        .and_then(|c| c.last_transition_time.as_deref())
-        .and_then(store::time::parse);
-    if let Some(t) = not_ready {
-        return t;
-    }
-    if let Some(d) = p.meta.deletion {
-        return d.at - d.grace_seconds;
-    }
-    p.meta.created
 }
 
 /// What `PyStore::daemon_plan` returns.

@@ -15,6 +15,7 @@
 
 mod gc;
 pub mod index;
+pub mod jobs;
 pub mod kind;
 pub mod object;
 pub mod pods;
@@ -215,6 +216,8 @@ pub struct Store {
     news: Condvar,
     /// What the StatefulSet controller read of each pod, by set (`pods.rs`).
     stateful: Mutex<pods::StatefulFacts>,
+    /// The Jobs' selectors, parsed (`jobs.rs`).
+    job_selectors: Mutex<jobs::JobSelectors>,
 }
 
 struct Inner {
@@ -242,6 +245,9 @@ struct Inner {
     /// Templates lately made into pods, validated: a controller making pods
     /// from one template call after call validates it once.
     templates: VecDeque<(Value, String, Object)>,
+    /// Templates kept under their owner's key between batches
+    /// (`PodBatch::keep_template_as`), with the pod each was made into.
+    kept_templates: HashMap<Box<str>, (Value, String, Object)>,
     /// Objects being deleted that the garbage collector must finish.
     finalizing: std::collections::BTreeSet<(Kind, Box<str>)>,
     undo: Option<Undo>,
@@ -271,6 +277,12 @@ pub struct PodBatch<'a> {
     /// identity, an indexed Job's index, a DaemonSet's node affinity). Pods
     /// whose patch leaves the spec alone still share the template's.
     pub overlays: Option<Vec<Value>>,
+    /// Keeps the template's validated pod under this key until the next
+    /// batch of the same key (or `Store::forget_template`): a Job makes its
+    /// pods a few at a time, batch after batch, and thousands of Jobs
+    /// running at once would push each other's templates out of the cache
+    /// of recent ones.
+    pub keep_template_as: Option<&'a str>,
 }
 
 fn lock_err<T>(e: PoisonError<T>) -> T {
@@ -298,6 +310,7 @@ impl Store {
             finalizing: std::collections::BTreeSet::new(),
             unscheduled: std::collections::HashSet::new(),
             templates: VecDeque::new(),
+            kept_templates: HashMap::new(),
             readers: HashMap::new(),
             notes: VecDeque::new(),
             undo: None,
@@ -313,6 +326,7 @@ impl Store {
             latest: Mutex::new(rv),
             news: Condvar::new(),
             stateful: Mutex::default(),
+            job_selectors: Mutex::default(),
         }
     }
 
@@ -437,6 +451,12 @@ impl Store {
 
     pub fn create_pods(&self, batch: &PodBatch<'_>) -> Result<Vec<Arc<Object>>, Error> {
         self.write(|s| s.create_pods(batch))
+    }
+
+    /// Drops the template kept under `key` (`PodBatch::keep_template_as`).
+    pub fn forget_template(&self, key: &str) {
+        let mut s = self.inner.write().unwrap_or_else(lock_err);
+        s.kept_templates.remove(key);
     }
 
     /// Deletes many objects of one kind; each is reported as the object that
@@ -1432,7 +1452,10 @@ impl Inner {
         // first pod made stands for it.
         let mut template: Option<Object> = None;
         if batch.overlays.is_none() {
-            template = Some(self.template_pod(&base, &ns, &probe_name)?);
+            template = Some(match batch.keep_template_as {
+                Some(key) => self.kept_template_pod(key, &base, &ns, &probe_name)?,
+                None => self.template_pod(&base, &ns, &probe_name)?,
+            });
         }
         let mut made = Vec::with_capacity(count);
         let mut pending: Vec<Object> = Vec::with_capacity(count);
@@ -1501,6 +1524,27 @@ impl Inner {
             made.push(self.commit(obj, None));
         }
         Ok(made)
+    }
+
+    /// `template_pod`, from and into the templates kept under `key`.
+    fn kept_template_pod(
+        &mut self,
+        key: &str,
+        base: &Value,
+        ns: &str,
+        probe_name: &str,
+    ) -> Result<Object, Error> {
+        if let Some((b, n, obj)) = self.kept_templates.get(key) {
+            if n == probe_name && b == base {
+                return Ok(obj.clone());
+            }
+        }
+        let obj = self.prepare_pod(base, ns, probe_name, Uid::Text(Arc::from("")))?;
+        self.kept_templates.insert(
+            key.into(),
+            (base.clone(), probe_name.to_owned(), obj.clone()),
+        );
+        Ok(obj)
     }
 
     /// The pod `base` makes, prepared and validated, from the cache of

@@ -216,6 +216,7 @@ fn pods_from_one_template_share_spec_and_labels() {
         count: 50,
         owner: None,
         overlays: None,
+        keep_template_as: None,
     };
     let pods = s.create_pods(&batch).unwrap();
     assert_eq!(pods.len(), 50);

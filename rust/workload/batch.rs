@@ -11,6 +11,7 @@ use crate::errors::{ErrorType, FieldError};
 use crate::model::{Affinity, LabelSelector, PodTemplateSpec};
 use crate::validate::names::{self, name_is_dns_subdomain};
 use crate::validate::{meta, spec, Errors, Opts, Path};
+use serde_json::Value;
 use std::collections::BTreeSet;
 
 pub const LEGACY_CONTROLLER_UID_LABEL: &str = "controller-uid";
@@ -881,6 +882,732 @@ fn validate_template_update(
     immutable(t, &old, &tp, errs);
 }
 
+// ---------------------------------------------------------------- the Job controller's sync
+
+/// The finalizer that keeps a Job's finished pod until the Job counted it.
+pub const TRACKING_FINALIZER: &str = "batch.kubernetes.io/job-tracking";
+/// Pods counted per sync (MaxUncountedPods) and created or deleted per sync.
+const MAX_UNCOUNTED_PODS: usize = 500;
+const MAX_POD_CREATE_DELETE_PER_SYNC: usize = 500;
+/// Pod-failure back-off: 10 s doubling per consecutive failure, at most 10 minutes.
+const BACKOFF_INITIAL: i64 = 10;
+const BACKOFF_MAX: i64 = 600;
+
+/// One of a Job's pods, as its sync reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobPodRow {
+    pub name: String,
+    pub uid: String,
+    pub phase: String,
+    /// Being deleted (has a deletionTimestamp).
+    pub deleting: bool,
+    /// Carries the tracking finalizer.
+    pub tracked: bool,
+    pub ready: bool,
+    /// Bound to a node.
+    pub scheduled: bool,
+    /// The sum of its containers' restart counts.
+    pub restarts: i64,
+    /// When it finished, as the controller estimates it (Unix seconds).
+    pub finished_at: i64,
+    /// Unix seconds.
+    pub created: i64,
+}
+
+impl JobPodRow {
+    fn terminal(&self) -> bool {
+        self.phase == "Succeeded" || self.phase == "Failed"
+    }
+
+    /// FilterActivePods: not finished and not being deleted.
+    fn active(&self) -> bool {
+        !self.deleting && !self.terminal()
+    }
+
+    /// isPodFailed for a Job that replaces terminating pods: Failed, or
+    /// being deleted without having succeeded.
+    fn failed(&self) -> bool {
+        self.phase == "Failed" || (self.deleting && self.phase != "Succeeded")
+    }
+
+    /// controller.ActivePods: unscheduled, then pending, not ready, most
+    /// restarted and newest pods go first.
+    fn removal_order(&self) -> (bool, u8, bool, i64, i64) {
+        let rank = match self.phase.as_str() {
+            "Pending" => 0,
+            "Running" => 2,
+            _ => 1,
+        };
+        (
+            self.scheduled,
+            rank,
+            self.ready,
+            -self.restarts,
+            -self.created,
+        )
+    }
+}
+
+/// Consecutive pod failures since the last success, and when the last of
+/// them happened (the controller's backoffStore entry for a Job).
+pub type Backoff = (i64, Option<i64>);
+
+/// Why a Job cannot be synced by [`JobSync`]: the sync is then left to the
+/// controller's general path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobSyncStart {
+    /// Another controller manages the Job, or its completion mode is
+    /// unknown: nothing to do.
+    NotOurs,
+    /// It is finished (Complete or Failed): nothing to do.
+    Finished,
+    /// Indexed, a pod failure policy, replacement of failed pods only,
+    /// suspension, an active deadline or deletion: the general path.
+    General,
+}
+
+/// Whether `status` has a Complete or Failed condition that is True.
+pub fn job_finished(status: Option<&Value>) -> bool {
+    status
+        .and_then(|s| s.get("conditions"))
+        .and_then(Value::as_array)
+        .is_some_and(|cs| {
+            cs.iter().any(|c| {
+                matches!(
+                    c.get("type").and_then(Value::as_str),
+                    Some("Complete" | "Failed")
+                ) && c.get("status").and_then(Value::as_str) == Some("True")
+            })
+        })
+}
+
+/// Whether the TTL-after-finished controller has anything to do with a Job
+/// (its informer handlers' filter): not being deleted, a
+/// `ttlSecondsAfterFinished`, and finished.
+pub fn job_needs_cleanup(spec: Option<&Value>, status: Option<&Value>, deleting: bool) -> bool {
+    !deleting
+        && spec
+            .and_then(|s| s.get("ttlSecondsAfterFinished"))
+            .is_some_and(|t| !t.is_null())
+        && job_finished(status)
+}
+
+/// Seconds left before a replacement pod may be created after `failures`
+/// consecutive failures, the last at `last`.
+pub fn backoff_remaining(failures: i64, last: Option<i64>, now: i64) -> i64 {
+    let Some(last) = last else { return 0 };
+    if failures <= 0 {
+        return 0;
+    }
+    let mut delay = BACKOFF_INITIAL;
+    for _ in 1..failures {
+        delay = delay.saturating_mul(2);
+        if delay >= BACKOFF_MAX {
+            delay = BACKOFF_MAX;
+            break;
+        }
+    }
+    let elapsed = now.saturating_sub(last);
+    if delay < elapsed {
+        0
+    } else {
+        delay - elapsed
+    }
+}
+
+/// The back-off record after the newly finished pods: a success resets it
+/// to the failures that came after the last success.
+fn new_backoff(old: Backoff, succeeded: &[&JobPodRow], failed: &[&JobPodRow]) -> Backoff {
+    let mut fails: Vec<i64> = failed.iter().map(|p| p.finished_at).collect();
+    fails.sort_unstable();
+    let Some(last_success) = succeeded.iter().map(|p| p.finished_at).max() else {
+        return match fails.last() {
+            None => old,
+            Some(&t) => (
+                old.0 + i64::try_from(fails.len()).unwrap_or(i64::MAX),
+                Some(t),
+            ),
+        };
+    };
+    let mut count = 0;
+    let mut last = None;
+    for &t in fails.iter().rev() {
+        if t <= last_success {
+            break;
+        }
+        last.get_or_insert(t);
+        count += 1;
+    }
+    (count, last)
+}
+
+fn str_at<'a>(v: &'a Value, key: &str) -> &'a str {
+    v.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+fn int_at(v: Option<&Value>, key: &str) -> Option<i64> {
+    v.and_then(|v| v.get(key)).and_then(Value::as_i64)
+}
+
+fn set_of(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|u| u.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A condition as the controller writes it.
+fn condition(ctype: &str, status: &str, reason: &str, message: &str, stamp: &str) -> Value {
+    let mut c = serde_json::Map::new();
+    c.insert("type".into(), ctype.into());
+    c.insert("status".into(), status.into());
+    c.insert("lastProbeTime".into(), stamp.into());
+    c.insert("lastTransitionTime".into(), stamp.into());
+    if !reason.is_empty() {
+        c.insert("reason".into(), reason.into());
+    }
+    if !message.is_empty() {
+        c.insert("message".into(), message.into());
+    }
+    Value::Object(c)
+}
+
+fn find_condition<'a>(conditions: &'a [Value], ctype: &str) -> Option<&'a Value> {
+    conditions
+        .iter()
+        .find(|c| c.get("type").and_then(Value::as_str) == Some(ctype))
+}
+
+/// ensureJobConditionStatus: updates the condition of that type when its
+/// status, reason or message differ; appends it unless it would be False.
+/// Returns whether the conditions changed.
+fn ensure_condition(
+    conditions: &mut Vec<Value>,
+    ctype: &str,
+    status: &str,
+    reason: &str,
+    message: &str,
+    stamp: &str,
+) -> bool {
+    let at = conditions
+        .iter()
+        .position(|c| c.get("type").and_then(Value::as_str) == Some(ctype));
+    match at.and_then(|i| conditions.get_mut(i)) {
+        Some(old) => {
+            if str_at(old, "status") != status
+                || str_at(old, "reason") != reason
+                || str_at(old, "message") != message
+            {
+                *old = condition(ctype, status, reason, message, stamp);
+                return true;
+            }
+            false
+        }
+        None if status != "False" => {
+            conditions.push(condition(ctype, status, reason, message, stamp));
+            true
+        }
+        None => false,
+    }
+}
+
+/// The condition a Job is headed for: (type, reason, message).
+type Target = (&'static str, String, String);
+
+/// One sync of a NonIndexed Job without pod failure policy, suspension,
+/// active deadline or deletion, that replaces terminating pods as well as
+/// failed ones (syncJob of pkg/controller/job): first [`JobSync::manage`]
+/// says which pods to delete or create, then, once that is done,
+/// [`JobSync::finish`] says which finalizers come off and the status to
+/// write. Every tracked pod that finished is counted in the same sync (its
+/// finalizer removal cannot fail), so `uncountedTerminatedPods` only holds
+/// pods beyond the per-sync limit.
+#[derive(Debug)]
+pub struct JobSync<'a> {
+    spec: &'a Value,
+    status: Option<&'a Value>,
+    pods: &'a [JobPodRow],
+    now: i64,
+    stamp: String,
+    backoff: Backoff,
+    new_backoff: Option<Backoff>,
+    conditions: Vec<Value>,
+    unc_succeeded: Vec<String>,
+    unc_failed: Vec<String>,
+    succeeded: i64,
+    active: usize,
+    ready: usize,
+    terminating: usize,
+    target: Option<Target>,
+    /// Pods whose finalizer came off with their deletion (surplus pods).
+    untracked: Vec<&'a str>,
+    managed: bool,
+    create: usize,
+    wait: i64,
+}
+
+/// What [`JobSync::manage`] asks for.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct JobManage {
+    /// Pods to delete keeping their finalizer (they are counted as they go:
+    /// the Job is finishing).
+    pub delete_counted: Vec<String>,
+    /// Pods to delete after removing their finalizer (surplus: not counted).
+    pub delete_uncounted: Vec<String>,
+    /// How many pods to create.
+    pub create: usize,
+    /// Seconds of pod-failure back-off before the pods can be created
+    /// (0: none); the Job should be synced again then.
+    pub wait: i64,
+}
+
+/// What [`JobSync::finish`] asks for.
+#[derive(Debug, PartialEq)]
+pub struct JobFinish {
+    /// Pods whose tracking finalizer comes off.
+    pub remove_finalizers: Vec<String>,
+    /// The new status, as Go serializes JobStatus.
+    pub status: Value,
+    /// Whether it differs from the stored status.
+    pub changed: bool,
+    /// The Job's new back-off record, when pods finished.
+    pub backoff: Option<Backoff>,
+    /// The Job is complete or failed with this status.
+    pub finished: bool,
+}
+
+impl<'a> JobSync<'a> {
+    /// Whether the simple sync applies to a Job with this `spec`, `status`
+    /// and deletion state; `Ok` when it does.
+    pub fn applies(
+        spec: &Value,
+        status: Option<&Value>,
+        deleting: bool,
+    ) -> Result<(), JobSyncStart> {
+        match spec.get("managedBy") {
+            None => {}
+            Some(Value::String(m)) if m == "kubernetes.io/job-controller" => {}
+            Some(_) => return Err(JobSyncStart::NotOurs),
+        }
+        if job_finished(status) {
+            return Err(JobSyncStart::Finished);
+        }
+        match spec.get("completionMode") {
+            None => {}
+            Some(Value::String(m)) if m == "NonIndexed" => {}
+            Some(Value::String(m)) if m == "Indexed" => return Err(JobSyncStart::General),
+            Some(_) => return Err(JobSyncStart::NotOurs),
+        }
+        let set = |k: &str| spec.get(k).is_some_and(|v| !v.is_null());
+        if deleting
+            || set("podFailurePolicy")
+            || set("activeDeadlineSeconds")
+            || spec.get("suspend").and_then(Value::as_bool) == Some(true)
+            || spec.get("podReplacementPolicy").and_then(Value::as_str) == Some("Failed")
+        {
+            return Err(JobSyncStart::General);
+        }
+        Ok(())
+    }
+
+    /// Reads the Job's state; `pods` are its pods in name order, `backoff`
+    /// its back-off record, `now` the clock (Unix seconds).
+    pub fn new(
+        spec: &'a Value,
+        status: Option<&'a Value>,
+        pods: &'a [JobPodRow],
+        backoff: Backoff,
+        now: i64,
+    ) -> Self {
+        let conditions: Vec<Value> = status
+            .and_then(|s| s.get("conditions"))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let uncounted = status.and_then(|s| s.get("uncountedTerminatedPods"));
+        let unc_succeeded = set_of(uncounted.and_then(|u| u.get("succeeded")));
+        let unc_failed = set_of(uncounted.and_then(|u| u.get("failed")));
+        let new_succeeded: Vec<&JobPodRow> = pods
+            .iter()
+            .filter(|p| p.tracked && p.phase == "Succeeded" && !unc_succeeded.contains(&p.uid))
+            .collect();
+        let new_failed: Vec<&JobPodRow> = pods
+            .iter()
+            .filter(|p| p.tracked && p.failed() && !unc_failed.contains(&p.uid))
+            .collect();
+        let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        let succeeded = int_at(status, "succeeded").unwrap_or(0)
+            + count(new_succeeded.len())
+            + count(dedup_len(&unc_succeeded));
+        let failed = int_at(status, "failed").unwrap_or(0)
+            + count(new_failed.len())
+            + count(dedup_len(&unc_failed));
+        let new_backoff = (!new_succeeded.is_empty() || !new_failed.is_empty())
+            .then(|| new_backoff(backoff, &new_succeeded, &new_failed));
+        let active_pods = pods.iter().filter(|p| p.active());
+        let mut sync = JobSync {
+            spec,
+            status,
+            pods,
+            now,
+            stamp: crate::store::time::format(now),
+            backoff: new_backoff.unwrap_or(backoff),
+            new_backoff,
+            conditions,
+            unc_succeeded,
+            unc_failed,
+            succeeded,
+            active: active_pods.clone().count(),
+            ready: active_pods.filter(|p| p.ready).count(),
+            terminating: pods.iter().filter(|p| p.deleting && !p.terminal()).count(),
+            target: None,
+            untracked: Vec::new(),
+            managed: false,
+            create: 0,
+            wait: 0,
+        };
+        sync.target = sync.target_of(failed);
+        sync
+    }
+
+    /// The condition the Job is headed for, in the controller's order.
+    fn target_of(&self, failed: i64) -> Option<Target> {
+        let owned = |c: &Value, t: &'static str| -> Target {
+            (
+                t,
+                str_at(c, "reason").to_owned(),
+                str_at(c, "message").to_owned(),
+            )
+        };
+        let is_true = |c: &&Value| str_at(c, "status") == "True";
+        if let Some(c) = find_condition(&self.conditions, "SuccessCriteriaMet").filter(is_true) {
+            return Some(owned(c, "SuccessCriteriaMet"));
+        }
+        if let Some(c) = find_condition(&self.conditions, "FailureTarget").filter(is_true) {
+            return Some(owned(c, "Failed"));
+        }
+        let limit = int_at(Some(self.spec), "backoffLimit").unwrap_or(6);
+        if failed > limit || self.past_backoff_on_failure(limit) {
+            return Some((
+                "FailureTarget",
+                "BackoffLimitExceeded".into(),
+                "Job has reached the specified backoff limit".into(),
+            ));
+        }
+        None
+    }
+
+    /// pastBackoffLimitOnFailure: with restartPolicy OnFailure, container
+    /// restarts of the running and pending pods count toward the limit.
+    fn past_backoff_on_failure(&self, limit: i64) -> bool {
+        let policy = self
+            .spec
+            .pointer("/template/spec/restartPolicy")
+            .and_then(Value::as_str);
+        if policy != Some("OnFailure") {
+            return false;
+        }
+        let restarts: i64 = self
+            .pods
+            .iter()
+            .filter(|p| p.phase == "Running" || p.phase == "Pending")
+            .map(|p| p.restarts)
+            .sum();
+        if limit == 0 {
+            restarts > 0
+        } else {
+            restarts >= limit
+        }
+    }
+
+    /// manageJob (or, for a finishing Job, deleteActivePods): the pods to
+    /// delete or create.
+    pub fn manage(&mut self) -> JobManage {
+        let mut out = JobManage::default();
+        let active: Vec<&JobPodRow> = self.pods.iter().filter(|p| p.active()).collect();
+        if self.target.is_some() {
+            out.delete_counted = active.iter().map(|p| p.name.clone()).collect();
+            self.active -= active.len();
+            self.terminating += active.len();
+            self.ready -= active.iter().filter(|p| p.ready).count();
+            return out;
+        }
+        self.managed = true;
+        let parallelism = int_at(Some(self.spec), "parallelism").unwrap_or(1);
+        let have = i64::try_from(self.active).unwrap_or(i64::MAX);
+        let want = match int_at(Some(self.spec), "completions") {
+            None if self.succeeded > 0 => have,
+            None => parallelism,
+            Some(c) => (c - self.succeeded).min(parallelism).max(0),
+        };
+        if have > want {
+            let mut order = active.clone();
+            order.sort_by_key(|p| p.removal_order());
+            let surplus = usize::try_from(have - want)
+                .unwrap_or(0)
+                .min(MAX_POD_CREATE_DELETE_PER_SYNC);
+            for p in order.iter().take(surplus) {
+                out.delete_uncounted.push(p.name.clone());
+                self.untracked.push(&p.name);
+                if p.ready {
+                    self.ready -= 1;
+                }
+            }
+            self.active -= out.delete_uncounted.len();
+            self.terminating += out.delete_uncounted.len();
+            return out;
+        }
+        let diff = usize::try_from(want - have).unwrap_or(0);
+        if diff == 0 {
+            return out;
+        }
+        let (failures, last) = self.backoff;
+        let wait = backoff_remaining(failures, last, self.now);
+        if wait > 0 {
+            self.wait = wait;
+            out.wait = wait;
+            // manageJob reports no active pods while it waits.
+            self.active = 0;
+            return out;
+        }
+        self.create = diff.min(MAX_POD_CREATE_DELETE_PER_SYNC);
+        out.create = self.create;
+        out
+    }
+
+    /// trackJobStatusAndRemoveFinalizers and the status, after the pods
+    /// [`JobSync::manage`] asked for were deleted and `created` of those it
+    /// asked to create were made.
+    pub fn finish(mut self, created: usize) -> JobFinish {
+        if self.managed && self.wait == 0 {
+            self.active += created.min(self.create);
+        }
+        let mut new_start = None;
+        if self.target.is_none() && self.managed {
+            let completions = int_at(Some(self.spec), "completions");
+            let complete = self.active == 0
+                && match completions {
+                    None => self.succeeded > 0,
+                    Some(c) => self.succeeded >= c,
+                };
+            if complete {
+                self.target = Some((
+                    "SuccessCriteriaMet",
+                    "CompletionsReached".into(),
+                    "Reached expected number of succeeded pods".into(),
+                ));
+            } else if ensure_condition(
+                &mut self.conditions,
+                "Suspended",
+                "False",
+                "JobResumed",
+                "Job resumed",
+                &self.stamp,
+            ) {
+                // A resumed Job's active deadline counts from now.
+                new_start = Some(self.stamp.clone());
+            }
+        }
+        let failing = self
+            .target
+            .as_ref()
+            .is_some_and(|t| t.0 != "SuccessCriteriaMet");
+        let finishing = self.target.is_some();
+        let mut remove: Vec<String> = Vec::new();
+        let mut reached_max = false;
+        for p in self.pods {
+            if !p.tracked || self.untracked.contains(&p.name.as_str()) {
+                continue;
+            }
+            let failed = p.failed();
+            if !(finishing || failed || p.phase == "Succeeded") {
+                continue;
+            }
+            remove.push(p.name.clone());
+            if p.phase == "Succeeded" && !self.unc_failed.contains(&p.uid) {
+                if !self.unc_succeeded.contains(&p.uid) {
+                    self.unc_succeeded.push(p.uid.clone());
+                }
+            } else if (failed || failing) && !self.unc_failed.contains(&p.uid) {
+                self.unc_failed.push(p.uid.clone());
+            }
+            if self.unc_succeeded.len() + self.unc_failed.len() >= MAX_UNCOUNTED_PODS {
+                reached_max = true;
+                break;
+            }
+        }
+        if let Some(t) = self.target.take() {
+            let t = match t.0 {
+                "FailureTarget" => {
+                    self.conditions.push(condition(
+                        "FailureTarget",
+                        "True",
+                        &t.1,
+                        &t.2,
+                        &self.stamp,
+                    ));
+                    ("Failed", t.1, t.2)
+                }
+                "SuccessCriteriaMet" => {
+                    let met = find_condition(&self.conditions, "SuccessCriteriaMet")
+                        .is_some_and(|c| str_at(c, "status") == "True");
+                    if !met {
+                        self.conditions.push(condition(
+                            "SuccessCriteriaMet",
+                            "True",
+                            &t.1,
+                            &t.2,
+                            &self.stamp,
+                        ));
+                    }
+                    ("Complete", t.1, t.2)
+                }
+                _ => t,
+            };
+            self.target = Some(t);
+        }
+        // Every finalizer came off: the uncounted pods are counted now.
+        let still: Vec<&str> = self
+            .pods
+            .iter()
+            .filter(|p| {
+                p.tracked && !self.untracked.contains(&p.name.as_str()) && !remove.contains(&p.name)
+            })
+            .map(|p| p.uid.as_str())
+            .collect();
+        let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        let counted = |u: &String| !still.contains(&u.as_str());
+        let succeeded = int_at(self.status, "succeeded").unwrap_or(0)
+            + count(self.unc_succeeded.iter().filter(|u| counted(u)).count());
+        let failed = int_at(self.status, "failed").unwrap_or(0)
+            + count(self.unc_failed.iter().filter(|u| counted(u)).count());
+        self.unc_succeeded.retain(|u| !counted(u));
+        self.unc_failed.retain(|u| !counted(u));
+        let mut completion_time = self
+            .status
+            .and_then(|s| s.get("completionTime"))
+            .filter(|v| is_truthy(v))
+            .cloned();
+        let mut finished = false;
+        if let Some((ctype, reason, message)) = &self.target {
+            if !reached_max
+                && self.unc_succeeded.is_empty()
+                && self.unc_failed.is_empty()
+                && self.terminating == 0
+            {
+                ensure_condition(
+                    &mut self.conditions,
+                    ctype,
+                    "True",
+                    reason,
+                    message,
+                    &self.stamp,
+                );
+                if *ctype == "Complete" {
+                    completion_time = Some(self.stamp.clone().into());
+                }
+                finished = true;
+            }
+        }
+        let start = new_start
+            .map(Value::from)
+            .or_else(|| {
+                self.status
+                    .and_then(|s| s.get("startTime"))
+                    .filter(|v| !v.is_null())
+                    .cloned()
+            })
+            .unwrap_or_else(|| self.stamp.clone().into());
+        let status = self.go_status(start, completion_time, succeeded, failed);
+        let changed = self.status != Some(&status);
+        JobFinish {
+            remove_finalizers: remove,
+            status,
+            changed,
+            backoff: self.new_backoff,
+            finished,
+        }
+    }
+
+    /// The status as Go serializes JobStatus: fields in declaration order,
+    /// zero counts and empty strings omitted, the pointer fields kept.
+    fn go_status(
+        &mut self,
+        start: Value,
+        completion_time: Option<Value>,
+        succeeded: i64,
+        failed: i64,
+    ) -> Value {
+        let mut out = serde_json::Map::new();
+        if !self.conditions.is_empty() {
+            out.insert(
+                "conditions".into(),
+                Value::Array(std::mem::take(&mut self.conditions)),
+            );
+        }
+        if is_truthy(&start) {
+            out.insert("startTime".into(), start);
+        }
+        if let Some(t) = completion_time {
+            out.insert("completionTime".into(), t);
+        }
+        let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        for (key, n) in [
+            ("active", count(self.active)),
+            ("succeeded", succeeded),
+            ("failed", failed),
+        ] {
+            if n != 0 {
+                out.insert(key.into(), n.into());
+            }
+        }
+        out.insert("terminating".into(), count(self.terminating).into());
+        let old = |k: &str| self.status.and_then(|s| s.get(k));
+        if let Some(v) = old("completedIndexes").filter(|v| is_truthy(v)) {
+            out.insert("completedIndexes".into(), v.clone());
+        }
+        if let Some(v) = old("failedIndexes").filter(|v| !v.is_null()) {
+            out.insert("failedIndexes".into(), v.clone());
+        }
+        let mut unc = serde_json::Map::new();
+        if !self.unc_succeeded.is_empty() {
+            unc.insert(
+                "succeeded".into(),
+                std::mem::take(&mut self.unc_succeeded).into(),
+            );
+        }
+        if !self.unc_failed.is_empty() {
+            unc.insert("failed".into(), std::mem::take(&mut self.unc_failed).into());
+        }
+        out.insert("uncountedTerminatedPods".into(), Value::Object(unc));
+        out.insert("ready".into(), count(self.ready).into());
+        Value::Object(out)
+    }
+}
+
+/// How many distinct values `v` holds.
+fn dedup_len(v: &[String]) -> usize {
+    v.iter()
+        .enumerate()
+        .filter(|(i, u)| !v.iter().take(*i).any(|x| x == *u))
+        .count()
+}
+
+/// Python's truth of a JSON value, as the status fields are tested.
+fn is_truthy(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(o) => !o.is_empty(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::workload::{normalize, prepare_for_create, validate_create, validate_update, Kind};
@@ -1252,5 +1979,195 @@ mod tests {
                 json!("NonIndexed")),
             vec![("spec.completionMode".to_owned(), "FieldValueInvalid")]
         );
+    }
+
+    mod sync {
+        use crate::workload::batch::{
+            backoff_remaining, job_needs_cleanup, JobManage, JobPodRow, JobSync, JobSyncStart,
+        };
+        use serde_json::{json, Value};
+
+        const NOW: i64 = 1_735_689_700;
+        const STAMP: &str = "2025-01-01T00:01:40Z";
+
+        fn pod(name: &str, phase: &str) -> JobPodRow {
+            JobPodRow {
+                name: name.into(),
+                uid: format!("uid-{name}"),
+                phase: phase.into(),
+                deleting: false,
+                tracked: true,
+                ready: phase == "Running",
+                scheduled: true,
+                restarts: 0,
+                finished_at: NOW - 5,
+                created: NOW - 60,
+            }
+        }
+
+        fn spec() -> Value {
+            json!({"completions": 4, "parallelism": 2, "backoffLimit": 6,
+                   "template": {"spec": {"restartPolicy": "Never"}}})
+        }
+
+        #[test]
+        fn a_new_job_creates_parallelism_pods_and_records_its_start() {
+            let spec = spec();
+            let mut sync = JobSync::new(&spec, None, &[], (0, None), NOW);
+            let plan = sync.manage();
+            assert_eq!(plan.create, 2);
+            let done = sync.finish(2);
+            assert!(done.changed);
+            assert!(done.remove_finalizers.is_empty());
+            assert_eq!(done.backoff, None);
+            assert_eq!(
+                done.status,
+                json!({"startTime": STAMP, "active": 2, "terminating": 0,
+                       "uncountedTerminatedPods": {}, "ready": 0})
+            );
+        }
+
+        #[test]
+        fn succeeded_pods_are_counted_at_once_and_replaced() {
+            let spec = spec();
+            let status = json!({"startTime": STAMP, "active": 2, "terminating": 0,
+                                "uncountedTerminatedPods": {}, "ready": 2});
+            let pods = [pod("a", "Succeeded"), pod("b", "Succeeded")];
+            let mut sync = JobSync::new(&spec, Some(&status), &pods, (0, None), NOW);
+            assert_eq!(sync.manage().create, 2);
+            let done = sync.finish(2);
+            assert_eq!(done.remove_finalizers, ["a", "b"]);
+            assert_eq!(done.backoff, Some((0, None)));
+            assert_eq!(done.status["succeeded"], json!(2));
+            assert_eq!(done.status["active"], json!(2));
+            assert_eq!(done.status["ready"], json!(0));
+            assert_eq!(done.status["uncountedTerminatedPods"], json!({}));
+        }
+
+        #[test]
+        fn a_failed_pod_is_replaced_only_after_its_back_off() {
+            let spec = spec();
+            let status = json!({"startTime": STAMP, "active": 2, "terminating": 0,
+                                "uncountedTerminatedPods": {}, "ready": 2});
+            let pods = [pod("a", "Failed"), pod("b", "Running")];
+            let mut sync = JobSync::new(&spec, Some(&status), &pods, (0, None), NOW);
+            let plan = sync.manage();
+            assert_eq!((plan.create, plan.wait), (0, 5));
+            let done = sync.finish(0);
+            assert_eq!(done.backoff, Some((1, Some(NOW - 5))));
+            assert_eq!(done.remove_finalizers, ["a"]);
+            assert_eq!(done.status["failed"], json!(1));
+            // manageJob reports no active pods while it waits.
+            assert_eq!(done.status.get("active"), None);
+        }
+
+        #[test]
+        fn the_last_success_completes_the_job_in_two_conditions() {
+            let spec = json!({"completions": 1, "parallelism": 1});
+            let status = json!({"startTime": STAMP, "active": 1, "terminating": 0,
+                                "uncountedTerminatedPods": {}, "ready": 1});
+            let pods = [pod("a", "Succeeded")];
+            let mut sync = JobSync::new(&spec, Some(&status), &pods, (0, None), NOW);
+            assert_eq!(sync.manage(), JobManage::default());
+            let done = sync.finish(0);
+            assert!(done.finished);
+            let types: Vec<&str> = done.status["conditions"]
+                .as_array()
+                .map(|cs| cs.iter().filter_map(|c| c["type"].as_str()).collect())
+                .unwrap_or_default();
+            assert_eq!(types, ["SuccessCriteriaMet", "Complete"]);
+            assert_eq!(done.status["completionTime"], json!(STAMP));
+            assert_eq!(done.status["succeeded"], json!(1));
+        }
+
+        #[test]
+        fn passing_the_backoff_limit_deletes_the_active_pods_and_counts_them_failed() {
+            let spec = json!({"completions": 4, "parallelism": 2, "backoffLimit": 0});
+            let status = json!({"startTime": STAMP, "active": 2, "terminating": 0,
+                                "uncountedTerminatedPods": {}, "ready": 2});
+            let pods = [pod("a", "Failed"), pod("b", "Running")];
+            let mut sync = JobSync::new(&spec, Some(&status), &pods, (0, None), NOW);
+            assert_eq!(sync.manage().delete_counted, ["b"]);
+            let done = sync.finish(0);
+            // The deleted pod is still terminating: Failed waits for it.
+            assert!(!done.finished);
+            assert_eq!(done.status["failed"], json!(2));
+            assert_eq!(done.status["terminating"], json!(1));
+            assert_eq!(done.status["conditions"][0]["type"], json!("FailureTarget"));
+        }
+
+        #[test]
+        fn surplus_pods_go_least_advanced_first_without_being_counted() {
+            let spec = json!({"completions": 4, "parallelism": 1});
+            let mut pending = pod("a", "Pending");
+            pending.ready = false;
+            let pods = [pending, pod("b", "Running")];
+            let mut sync = JobSync::new(&spec, None, &pods, (0, None), NOW);
+            assert_eq!(sync.manage().delete_uncounted, ["a"]);
+            let done = sync.finish(0);
+            assert!(done.remove_finalizers.is_empty());
+            assert_eq!(done.status["active"], json!(1));
+            assert_eq!(done.status["terminating"], json!(1));
+        }
+
+        #[test]
+        fn only_plain_jobs_of_this_controller_are_synced_in_one_call() {
+            let plain = json!({"completions": 1});
+            assert_eq!(JobSync::applies(&plain, None, false), Ok(()));
+            assert_eq!(
+                JobSync::applies(&plain, None, true),
+                Err(JobSyncStart::General)
+            );
+            for (field, value, start) in [
+                ("completionMode", json!("Indexed"), JobSyncStart::General),
+                ("completionMode", json!("Other"), JobSyncStart::NotOurs),
+                (
+                    "managedBy",
+                    json!("example.com/other"),
+                    JobSyncStart::NotOurs,
+                ),
+                ("suspend", json!(true), JobSyncStart::General),
+                ("activeDeadlineSeconds", json!(5), JobSyncStart::General),
+                (
+                    "podReplacementPolicy",
+                    json!("Failed"),
+                    JobSyncStart::General,
+                ),
+                (
+                    "podFailurePolicy",
+                    json!({"rules": []}),
+                    JobSyncStart::General,
+                ),
+            ] {
+                let mut spec = plain.clone();
+                spec[field] = value;
+                assert_eq!(JobSync::applies(&spec, None, false), Err(start), "{field}");
+            }
+            let done = json!({"conditions": [{"type": "Complete", "status": "True"}]});
+            assert_eq!(
+                JobSync::applies(&plain, Some(&done), false),
+                Err(JobSyncStart::Finished)
+            );
+        }
+
+        #[test]
+        fn only_finished_jobs_with_a_ttl_need_cleaning_up() {
+            let done = json!({"conditions": [{"type": "Failed", "status": "True"}]});
+            let ttl = json!({"ttlSecondsAfterFinished": 0});
+            assert!(job_needs_cleanup(Some(&ttl), Some(&done), false));
+            assert!(!job_needs_cleanup(Some(&ttl), Some(&done), true));
+            assert!(!job_needs_cleanup(Some(&ttl), None, false));
+            assert!(!job_needs_cleanup(Some(&json!({})), Some(&done), false));
+        }
+
+        #[test]
+        fn the_back_off_doubles_from_ten_seconds_up_to_ten_minutes() {
+            assert_eq!(backoff_remaining(0, Some(NOW), NOW), 0);
+            assert_eq!(backoff_remaining(1, None, NOW), 0);
+            assert_eq!(backoff_remaining(1, Some(NOW), NOW), 10);
+            assert_eq!(backoff_remaining(3, Some(NOW - 5), NOW), 35);
+            assert_eq!(backoff_remaining(30, Some(NOW), NOW), 600);
+            assert_eq!(backoff_remaining(2, Some(NOW - 20), NOW), 0);
+        }
     }
 }

@@ -424,6 +424,25 @@ class JobCache:
     def forget(self, key: Key) -> None:
         self._jobs.pop(key, None)
 
+    def version(self, key: Key) -> str | None:
+        """The resourceVersion of the kept Job, None if none is kept."""
+        hit = self._jobs.get(key)
+        return None if hit is None else hit[0]
+
+    def status_written(self, key: Key, version: str, status: Obj) -> None:
+        """Keeps the kept Job with the status a write gave it: a status write
+        changes only the resourceVersion and the status, so the kept Job is
+        the one read with those two replaced, its spec shared, and nothing
+        is converted back from the store."""
+        hit = self._jobs.get(key)
+        if hit is None:
+            return
+        job = hit[1]
+        kept = {k: v for k, v in job.items() if k != "status"}
+        kept["metadata"] = {**job["metadata"], "resourceVersion": version}
+        kept["status"] = status
+        self._jobs[key] = (version, kept)
+
     def remember(self, job: Obj) -> None:
         """Keeps ``job`` as stored (what a read or a write returned)."""
         meta = job["metadata"]
@@ -460,13 +479,19 @@ class JobController(Controller):
 
     def observe(self, change: Change) -> None:
         etype, kind, ns, name, uid, controller = change
+        if kind == "Pod":
+            if controller is None or controller in self._gone:
+                # The orphan queue: an orphaned pod's finalizer comes off.
+                if etype != "DELETED":
+                    self._orphans[(ns, name)] = None
+                return
+            # A pod's change queues its Job (the most frequent change there is).
+            key = self.by_uid.get(controller)
+            if key is not None:
+                self.queue[key] = None
+            return
         if kind == "Job" and etype == "DELETED":
             self._gone.add(uid)
-        if kind == "Pod" and (controller is None or controller in self._gone):
-            # The orphan queue: an orphaned pod's finalizer comes off.
-            if etype != "DELETED":
-                self._orphans[(ns, name)] = None
-            return
         super().observe(change)
 
     def process(self) -> int:
@@ -507,6 +532,36 @@ class JobController(Controller):
     # ------------------------------------------------------------ sync
 
     def sync(self, key: Key) -> None:
+        # A plain Job (NonIndexed, no pod failure policy, suspension,
+        # deadline or deletion, nothing to adopt) is synced by the store in
+        # one call; the rest take the general path below.
+        ns, name = key
+        outcome, backoff, wait, retry, written = self.store.sync_job(
+            ns, name, self._backoff.get(key), self.jobs.version(key)
+        )
+        if outcome == "synced":
+            self._settled.pop(key, None)
+            if backoff is not None:
+                self._backoff[key] = backoff
+            if wait > 0:
+                self.enqueue_after(key, max(wait, 1))
+            if retry:
+                self.enqueue(key)
+            if written is not None:
+                self.jobs.status_written(key, *written)
+            return
+        if outcome in ("gone", "finished"):
+            self._backoff.pop(key, None)
+            self._settled.pop(key, None)
+            # Neither controller needs it again unless it changes: do not
+            # keep thousands of finished Jobs alive.
+            self.jobs.forget(key)
+            return
+        if outcome == "not-ours":
+            return
+        self._sync_general(key)
+
+    def _sync_general(self, key: Key) -> None:
         job = self.jobs.get(key)
         if job is None:
             self._backoff.pop(key, None)
@@ -1227,16 +1282,23 @@ class TTLAfterFinishedController(Controller):
         super().__init__(store, clock)
         self.jobs = jobs if jobs is not None else JobCache(store)
 
+    def observe(self, change: Change) -> None:
+        # As its informer handlers do, only a Job that is finished, has a
+        # TTL and is not being deleted is queued: the others cost nothing.
+        etype, kind, ns, name = change[:4]
+        if kind == "Job" and etype != "DELETED" and self.store.job_needs_cleanup(ns, name):
+            self.enqueue((ns, name))
+
     def sync(self, key: Key) -> None:
+        # A Job queued without a change (after a gap in the change feed,
+        # every Job is) is read only if it needs cleaning up.
+        if not self.store.job_needs_cleanup(*key):
+            return
         job = self.jobs.get(key)
         if job is None:
             return
         meta, spec = job["metadata"], job["spec"]
         ttl = spec.get("ttlSecondsAfterFinished")
-        if ttl is None and is_finished(job.get("status") or {}):
-            # Neither controller needs it again unless it changes: do not
-            # keep thousands of finished Jobs alive.
-            self.jobs.forget(key)
         if ttl is None or "deletionTimestamp" in meta:
             return
         finished_at = _finish_time(job.get("status") or {})
