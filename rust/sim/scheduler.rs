@@ -122,13 +122,7 @@ impl NodeUsage {
     fn add(&mut self, req: &Req, priority: i32, owner: Option<&str>) {
         self.pods += 1;
         self.used.add(req);
-        match self.by_priority.iter_mut().find(|(p, _, _)| *p == priority) {
-            Some(e) => {
-                e.1 += 1;
-                e.2.add(req);
-            }
-            None => self.by_priority.push((priority, 1, req.clone())),
-        }
+        add_at_priority(&mut self.by_priority, req, priority);
         if let Some(uid) = owner {
             match self.owners.get_mut(uid) {
                 Some(n) => *n += 1,
@@ -585,13 +579,18 @@ impl NodeInfo {
     fn add_pod(&mut self, req: &Req, priority: i32) {
         self.pods += 1;
         self.used.add(req);
-        match self.by_priority.iter_mut().find(|(p, _, _)| *p == priority) {
-            Some(e) => {
-                e.1 += 1;
-                e.2.add(req);
-            }
-            None => self.by_priority.push((priority, 1, req.clone())),
+        add_at_priority(&mut self.by_priority, req, priority);
+    }
+}
+
+/// Counts a pod's requests under its priority, for preemption's dry run.
+fn add_at_priority(by_priority: &mut Vec<(i32, i64, Req)>, req: &Req, priority: i32) {
+    match by_priority.iter_mut().find(|(p, _, _)| *p == priority) {
+        Some(e) => {
+            e.1 += 1;
+            e.2.add(req);
         }
+        None => by_priority.push((priority, 1, req.clone())),
     }
 }
 
