@@ -468,6 +468,22 @@ struct SetFacts {
     /// The resourceVersion `pods` were read at: a later call reads only the
     /// pods changed since, from the store's log.
     rv: Option<u64>,
+    /// The last view and what it was asked, while none of `pods` changed: a
+    /// sync that follows only the set's own status write sees the same pods.
+    last: Option<(ViewKey, StatefulView)>,
+}
+
+/// What a view depends on beyond the set's pods and the fields of `shape`:
+/// the range, the policy, the claim templates, and the clock when
+/// `minReadySeconds` makes availability depend on it.
+#[derive(PartialEq, Eq)]
+struct ViewKey {
+    start: i64,
+    replicas: i64,
+    min_ready_seconds: i64,
+    volume_names: Vec<String>,
+    ordered: bool,
+    now: i64,
 }
 
 impl SetFacts {
@@ -483,6 +499,7 @@ impl SetFacts {
                 None => table.range(Some(q.namespace)).map(|(_, &sl)| sl).collect(),
             }
         };
+        self.last = None;
         let mut old = std::mem::take(&mut self.pods);
         for slot in candidates.into_iter().chain(s.owners.get(q.owner_uid)) {
             let Some(pod) = s.slots.get(slot as usize).and_then(Option::as_ref) else {
@@ -527,7 +544,9 @@ impl SetFacts {
         }
         for name in changed {
             let Ok(pod) = s.get(Kind::Pod, q.namespace, name) else {
-                self.pods.remove(name);
+                if self.pods.remove(name).is_some() {
+                    self.last = None;
+                }
                 continue;
             };
             if self
@@ -539,9 +558,12 @@ impl SetFacts {
             }
             let role = role_of(&pod, q);
             if matches!(role, Role::Other) {
-                self.pods.remove(name);
+                if self.pods.remove(name).is_some() {
+                    self.last = None;
+                }
             } else {
                 self.pods.insert(name.into(), (pod, role));
+                self.last = None;
             }
         }
         self.rv = Some(s.rv);
@@ -679,6 +701,19 @@ impl Store {
         if !set.read_changes(&s, q) {
             set.read_all(&s, q);
         }
+        let key = ViewKey {
+            start: q.start,
+            replicas: q.replicas,
+            min_ready_seconds: q.min_ready_seconds,
+            volume_names: q.volume_names.to_vec(),
+            ordered: q.ordered,
+            now: if q.min_ready_seconds == 0 { 0 } else { now },
+        };
+        if let Some((asked, view)) = &set.last {
+            if *asked == key {
+                return view.clone();
+            }
+        }
         let mut members: Vec<Member<'_>> = Vec::new();
         for (pod, role) in set.pods.values() {
             match role {
@@ -738,6 +773,7 @@ impl Store {
             .map(|&i| members[i].to_pod(q.volume_names))
             .collect();
         out.slots = walk_slots(q, &members, &placed, end);
+        set.last = Some((key, out.clone()));
         out
     }
 }
@@ -1039,5 +1075,34 @@ mod tests {
         assert_eq!(format!("{view:?}"), fresh_view(&s, &q));
         assert_eq!(view.members.ready, 8);
         assert_eq!(view.slots, vec![StatefulSlot::Settled(0, 7, "a".into())]);
+    }
+
+    #[test]
+    fn a_view_of_unchanged_pods_follows_the_clock_and_the_range_asked() {
+        let s = Store::new(0, 1000);
+        let uid = "00000000-0000-4000-8000-000000000001";
+        for i in 0..3 {
+            set_pod(&s, &format!("web-{i}"), uid, "a", true);
+        }
+        let sel = Selector::parse("app=web").unwrap();
+        let ready_at = 1_735_689_600;
+        let slow = StatefulQuery {
+            min_ready_seconds: 10,
+            ..query(&sel, uid, 3)
+        };
+        s.set_now(ready_at + 4);
+        let view = s.stateful_view(&slow);
+        assert_eq!(view.members.available, 0);
+        assert_eq!(view.next_available, Some(6));
+        s.set_now(ready_at + 10);
+        let view = s.stateful_view(&slow);
+        assert_eq!(format!("{view:?}"), fresh_view(&s, &slow));
+        assert_eq!(view.members.available, 3);
+        assert_eq!(view.next_available, None);
+        let fewer = query(&sel, uid, 1);
+        let view = s.stateful_view(&fewer);
+        assert_eq!(format!("{view:?}"), fresh_view(&s, &fewer));
+        assert_eq!(view.condemned.len(), 2);
+        assert_eq!(s.stateful_view(&query(&sel, uid, 3)).condemned.len(), 0);
     }
 }
