@@ -133,6 +133,12 @@ class Cluster:
                 self._watchers.setdefault(k, []).append(c)
         self._owner_of: dict[str, Controller] = {}
         self._deletion_watchers = [c for c in self._controllers if c.pod_deletions]
+        # Controllers with their own ``process`` may have work outside their
+        # queue; the others have none while their queue is empty, which is
+        # most of them in most rounds.
+        self._polled = {
+            id(c) for c in self._controllers if type(c).process is not Controller.process
+        }
         self._volumes = Volumes()
         self._kubelets = Kubelets()
         self._kubelet_wake: float | None = None
@@ -284,7 +290,11 @@ class Cluster:
         total = 0
         for _ in range(_MAX_ROUNDS):
             self._observe()
-            done = sum(c.process() for c in self._controllers) + self._gc.sync()
+            done = 0
+            for c in self._controllers:
+                if c.queue or id(c) in self._polled:
+                    done += c.process()
+            done += self._gc.sync()
             done += self._nodes.process()
             done += self.store.schedule()
             done += self._run_kubelets()

@@ -384,6 +384,8 @@ enum Role {
     Orphan,
     /// Controlled by the set but not named after it.
     Release,
+    /// Controlled by the set but no longer matching its selector.
+    Unmatched,
     Member(Facts),
 }
 
@@ -401,8 +403,15 @@ struct Facts {
 }
 
 fn role_of(pod: &Object, q: &StatefulQuery<'_>) -> Role {
-    if &*pod.meta.namespace != q.namespace || !q.selector.matches(&pod.meta.labels) {
+    if pod.kind != Kind::Pod || &*pod.meta.namespace != q.namespace {
         return Role::Other;
+    }
+    if !q.selector.matches(&pod.meta.labels) {
+        return if controlled_pod(pod, q.namespace, q.owner_uid) {
+            Role::Unmatched
+        } else {
+            Role::Other
+        };
     }
     let name: &str = &pod.meta.name;
     let parsed = parent_and_ordinal(name).filter(|(p, _)| *p == q.set_name);
@@ -453,9 +462,113 @@ const SETS_KEPT: usize = 64;
 struct SetFacts {
     /// The namespace, selector and set name the roles were read for.
     shape: Option<(String, Selector, String)>,
-    /// By slot: the pod as it was read, its role, and the call that last saw it.
-    pods: HashMap<super::index::Slot, (Arc<Object>, Role, u64)>,
-    calls: u64,
+    /// By name: every pod of the namespace that matches the selector or that
+    /// the set controls, as it was read, and its role.
+    pods: HashMap<Box<str>, (Arc<Object>, Role)>,
+    /// The resourceVersion `pods` were read at: a later call reads only the
+    /// pods changed since, from the store's log.
+    rv: Option<u64>,
+    /// The last view and what it was asked, while none of `pods` changed: a
+    /// sync that follows only the set's own status write sees the same pods.
+    last: Option<(ViewKey, StatefulView)>,
+}
+
+/// What a view depends on beyond the set's pods and the fields of `shape`:
+/// the range, the policy, the claim templates, and the clock when
+/// `minReadySeconds` makes availability depend on it.
+#[derive(PartialEq, Eq)]
+struct ViewKey {
+    start: i64,
+    replicas: i64,
+    min_ready_seconds: i64,
+    volume_names: Vec<String>,
+    ordered: bool,
+    now: i64,
+}
+
+impl SetFacts {
+    /// Reads every pod the set's selector or controller reference reaches,
+    /// keeping the roles of the pods unchanged since the last read.
+    fn read_all(&mut self, s: &super::Inner, q: &StatefulQuery<'_>) {
+        let table = &s.tables[Kind::Pod.index()];
+        let candidates: Vec<super::index::Slot> = if q.selector.is_nothing() {
+            Vec::new()
+        } else {
+            match table.candidates(q.selector) {
+                Some(slots) => slots,
+                None => table.range(Some(q.namespace)).map(|(_, &sl)| sl).collect(),
+            }
+        };
+        self.last = None;
+        let mut old = std::mem::take(&mut self.pods);
+        for slot in candidates.into_iter().chain(s.owners.get(q.owner_uid)) {
+            let Some(pod) = s.slots.get(slot as usize).and_then(Option::as_ref) else {
+                continue;
+            };
+            if self.pods.contains_key(&pod.meta.name) {
+                continue;
+            }
+            let role = match old.remove(&pod.meta.name) {
+                Some((read, role)) if Arc::ptr_eq(&read, pod) => role,
+                _ => role_of(pod, q),
+            };
+            if !matches!(role, Role::Other) {
+                self.pods
+                    .insert(pod.meta.name.clone(), (Arc::clone(pod), role));
+            }
+        }
+        self.rv = Some(s.rv);
+    }
+
+    /// Reads the pods of the namespace changed since the last read, from the
+    /// store's log; false (nothing read) when the log no longer reaches back
+    /// that far or holds more pod changes than reading every pod would cost.
+    fn read_changes(&mut self, s: &super::Inner, q: &StatefulQuery<'_>) -> bool {
+        let Some(rv) = self.rv else {
+            return false;
+        };
+        if rv < s.compacted || rv > s.rv {
+            return false;
+        }
+        let limit = 64 + self.pods.len() / 4;
+        let start = s.log.partition_point(|e| e.rv <= rv);
+        let mut changed: Vec<&str> = Vec::new();
+        for e in s.log.range(start..) {
+            if e.object.kind != Kind::Pod || &*e.object.meta.namespace != q.namespace {
+                continue;
+            }
+            if changed.len() >= limit {
+                return false;
+            }
+            changed.push(&e.object.meta.name);
+        }
+        for name in changed {
+            let Ok(pod) = s.get(Kind::Pod, q.namespace, name) else {
+                if self.pods.remove(name).is_some() {
+                    self.last = None;
+                }
+                continue;
+            };
+            if self
+                .pods
+                .get(name)
+                .is_some_and(|(read, _)| Arc::ptr_eq(read, &pod))
+            {
+                continue;
+            }
+            let role = role_of(&pod, q);
+            if matches!(role, Role::Other) {
+                if self.pods.remove(name).is_some() {
+                    self.last = None;
+                }
+            } else {
+                self.pods.insert(name.into(), (pod, role));
+                self.last = None;
+            }
+        }
+        self.rv = Some(s.rv);
+        true
+    }
 }
 
 /// A member of a set while its view is computed.
@@ -567,15 +680,6 @@ impl Store {
         let s = self.read();
         let now = s.now;
         let mut out = StatefulView::default();
-        let table = &s.tables[Kind::Pod.index()];
-        let candidates: Vec<super::index::Slot> = if q.selector.is_nothing() {
-            Vec::new()
-        } else {
-            match table.candidates(q.selector) {
-                Some(slots) => slots,
-                None => table.range(Some(q.namespace)).map(|(_, &sl)| sl).collect(),
-            }
-        };
         let mut cache = self
             .stateful
             .lock()
@@ -591,33 +695,31 @@ impl Store {
         );
         if set.shape.as_ref() != Some(&shape) {
             set.pods.clear();
+            set.rv = None;
             set.shape = Some(shape);
         }
-        set.calls += 1;
-        let call = set.calls;
-        let mut seen = 0usize;
-        for slot in candidates {
-            let Some(pod) = s.slots.get(slot as usize).and_then(Option::as_ref) else {
-                continue;
-            };
-            seen += 1;
-            match set.pods.get_mut(&slot) {
-                Some(entry) if Arc::ptr_eq(&entry.0, pod) => entry.2 = call,
-                _ => {
-                    set.pods
-                        .insert(slot, (Arc::clone(pod), role_of(pod, q), call));
-                }
+        if !set.read_changes(&s, q) {
+            set.read_all(&s, q);
+        }
+        let key = ViewKey {
+            start: q.start,
+            replicas: q.replicas,
+            min_ready_seconds: q.min_ready_seconds,
+            volume_names: q.volume_names.to_vec(),
+            ordered: q.ordered,
+            now: if q.min_ready_seconds == 0 { 0 } else { now },
+        };
+        if let Some((asked, view)) = &set.last {
+            if *asked == key {
+                return view.clone();
             }
         }
-        if set.pods.len() > seen {
-            set.pods.retain(|_, entry| entry.2 == call);
-        }
         let mut members: Vec<Member<'_>> = Vec::new();
-        for (pod, role, _) in set.pods.values() {
+        for (pod, role) in set.pods.values() {
             match role {
                 Role::Other | Role::Orphan => {}
                 Role::Adopt => out.adopt.push(pod.meta.name.to_string()),
-                Role::Release => out.release.push(pod.meta.name.to_string()),
+                Role::Release | Role::Unmatched => out.release.push(pod.meta.name.to_string()),
                 Role::Member(facts) => members.push(Member {
                     pod,
                     facts,
@@ -632,16 +734,6 @@ impl Store {
                     }),
                     revision: &facts.revision,
                 }),
-            }
-        }
-        // Pods it controls that the selector no longer matches.
-        for slot in s.owners.get(q.owner_uid) {
-            if let Some(pod) = s.slots.get(slot as usize).and_then(Option::as_ref) {
-                if controlled_pod(pod, q.namespace, q.owner_uid)
-                    && !q.selector.matches(&pod.meta.labels)
-                {
-                    out.release.push(pod.meta.name.to_string());
-                }
             }
         }
         out.adopt.sort();
@@ -681,6 +773,7 @@ impl Store {
             .map(|&i| members[i].to_pod(q.volume_names))
             .collect();
         out.slots = walk_slots(q, &members, &placed, end);
+        set.last = Some((key, out.clone()));
         out
     }
 }
@@ -888,5 +981,128 @@ mod tests {
         assert_eq!(condemned, ["web-10", "web-2", "web-1"]);
         assert_eq!(view.slots, vec![StatefulSlot::Settled(0, 0, "a".into())]);
         assert_eq!(view.slotted.replicas, 4);
+    }
+
+    /// The view as a store that never saw the set would compute it.
+    fn fresh_view(s: &Store, q: &StatefulQuery<'_>) -> String {
+        let saved = std::mem::take(&mut *s.stateful.lock().unwrap());
+        let view = format!("{:?}", s.stateful_view(q));
+        *s.stateful.lock().unwrap() = saved;
+        view
+    }
+
+    fn relabel(s: &Store, name: &str, app: &str) {
+        let mut obj = serde_json::to_value(&*s.get(Kind::Pod, "default", name).unwrap()).unwrap();
+        obj["metadata"]["labels"]["app"] = json!(app);
+        s.replace(&obj, "default").unwrap();
+    }
+
+    #[test]
+    fn a_view_read_from_the_changes_since_the_last_equals_one_read_afresh() {
+        let s = Store::new(0, 1000);
+        let uid = "00000000-0000-4000-8000-000000000001";
+        for i in 0..6 {
+            set_pod(&s, &format!("web-{i}"), uid, "a", i != 5);
+        }
+        let sel = Selector::parse("app=web").unwrap();
+        let q = query(&sel, uid, 8);
+        assert_eq!(format!("{:?}", s.stateful_view(&q)), fresh_view(&s, &q));
+        // A pod deleted, one relabelled out of the selector and one back into
+        // it, an orphan to adopt, another set's pod, one in another
+        // namespace, and a status change.
+        s.delete(
+            Kind::Pod,
+            "default",
+            "web-1",
+            &super::super::DeleteOptions::default(),
+        )
+        .unwrap();
+        relabel(&s, "web-2", "other");
+        s.create(
+            &json!({
+                "apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": "web-7", "labels": {"app": "web"}},
+                "spec": {"containers": [{"name": "c", "image": "nginx"}]},
+            }),
+            "default",
+        )
+        .unwrap();
+        set_pod(
+            &s,
+            "web-8",
+            "00000000-0000-4000-8000-000000000002",
+            "a",
+            true,
+        );
+        let mut elsewhere =
+            serde_json::to_value(&*s.get(Kind::Pod, "default", "web-0").unwrap()).unwrap();
+        elsewhere["metadata"]["namespace"] = json!("kube-system");
+        elsewhere["metadata"]["resourceVersion"] = json!(null);
+        elsewhere["metadata"]["uid"] = json!(null);
+        s.create(&elsewhere, "kube-system").unwrap();
+        let mut ready =
+            serde_json::to_value(&*s.get(Kind::Pod, "default", "web-5").unwrap()).unwrap();
+        ready["status"] = json!({
+            "phase": "Running",
+            "conditions": [{"type": "Ready", "status": "True",
+                            "lastTransitionTime": "2025-01-01T00:00:00Z"}],
+        });
+        s.replace_status(&ready, "default").unwrap();
+        let view = s.stateful_view(&q);
+        assert_eq!(format!("{view:?}"), fresh_view(&s, &q));
+        assert_eq!(view.release, ["web-2"]);
+        assert_eq!(view.adopt, ["web-7"]);
+        assert_eq!(view.members.replicas, 4);
+        relabel(&s, "web-2", "web");
+        let view = s.stateful_view(&q);
+        assert_eq!(format!("{view:?}"), fresh_view(&s, &q));
+        assert!(view.release.is_empty());
+        assert_eq!(view.members.replicas, 5);
+    }
+
+    #[test]
+    fn a_view_after_the_log_moved_past_its_last_read_reads_every_pod() {
+        let s = Store::new(0, 4);
+        let uid = "00000000-0000-4000-8000-000000000001";
+        set_pod(&s, "web-0", uid, "a", true);
+        let sel = Selector::parse("app=web").unwrap();
+        let q = query(&sel, uid, 8);
+        assert_eq!(s.stateful_view(&q).members.replicas, 1);
+        for i in 1..8 {
+            set_pod(&s, &format!("web-{i}"), uid, "a", true);
+        }
+        let view = s.stateful_view(&q);
+        assert_eq!(format!("{view:?}"), fresh_view(&s, &q));
+        assert_eq!(view.members.ready, 8);
+        assert_eq!(view.slots, vec![StatefulSlot::Settled(0, 7, "a".into())]);
+    }
+
+    #[test]
+    fn a_view_of_unchanged_pods_follows_the_clock_and_the_range_asked() {
+        let s = Store::new(0, 1000);
+        let uid = "00000000-0000-4000-8000-000000000001";
+        for i in 0..3 {
+            set_pod(&s, &format!("web-{i}"), uid, "a", true);
+        }
+        let sel = Selector::parse("app=web").unwrap();
+        let ready_at = 1_735_689_600;
+        let slow = StatefulQuery {
+            min_ready_seconds: 10,
+            ..query(&sel, uid, 3)
+        };
+        s.set_now(ready_at + 4);
+        let view = s.stateful_view(&slow);
+        assert_eq!(view.members.available, 0);
+        assert_eq!(view.next_available, Some(6));
+        s.set_now(ready_at + 10);
+        let view = s.stateful_view(&slow);
+        assert_eq!(format!("{view:?}"), fresh_view(&s, &slow));
+        assert_eq!(view.members.available, 3);
+        assert_eq!(view.next_available, None);
+        let fewer = query(&sel, uid, 1);
+        let view = s.stateful_view(&fewer);
+        assert_eq!(format!("{view:?}"), fresh_view(&s, &fewer));
+        assert_eq!(view.condemned.len(), 2);
+        assert_eq!(s.stateful_view(&query(&sel, uid, 3)).condemned.len(), 0);
     }
 }
