@@ -1472,8 +1472,30 @@ impl Inner {
             };
             let uid = self.new_uid();
             let overlay = batch.overlays.as_ref().and_then(|o| o.get(i));
-            let mut obj = match overlay {
-                Some(patch) => {
+            // A pod that differs from the first one made only by the node
+            // its overlay pins it to (a DaemonSet's pods) is that pod with
+            // the other node: nothing else in the pod depends on it.
+            let repinned = match (overlay.and_then(pinned_node), &template) {
+                (Some(node), Some(t))
+                    if pinned_term(t).is_some()
+                        && validate::names::is_dns1123_subdomain(node).is_empty()
+                        && (batch.names.is_none() || name_errors(&name).is_empty()) =>
+                {
+                    let mut o = t.clone();
+                    o.meta.uid = uid.clone();
+                    o.meta.name = name.as_str().into();
+                    if let Body::Pod { spec, .. } = &mut o.body {
+                        if let Some(term) = pinned_term_mut(Arc::make_mut(spec)) {
+                            term.values = vec![node.to_owned()];
+                        }
+                    }
+                    Some(o)
+                }
+                _ => None,
+            };
+            let mut obj = match (repinned, overlay) {
+                (Some(o), _) => o,
+                (None, Some(patch)) => {
                     let mut pod = crate::patch::apply_merge_patch(&base, patch);
                     if let Some(m) = pod.pointer_mut("/metadata").and_then(Value::as_object_mut) {
                         m.insert("name".to_owned(), name.as_str().into());
@@ -1485,7 +1507,7 @@ impl Inner {
                     }
                     o
                 }
-                None => {
+                (None, None) => {
                     let mut o = match &template {
                         Some(t) => t.clone(),
                         None => {
@@ -2078,6 +2100,74 @@ fn same_content(a: &Object, b: &Object) -> bool {
 
 /// A pod made from a template with a per-pod patch shares the template's
 /// spec, status and metadata maps wherever it ended up equal to them.
+/// The node an overlay pins a pod to, when that is all the overlay does:
+/// required node affinity of one term, `metadata.name In [node]`, as the
+/// DaemonSet controller makes it.
+fn pinned_node(overlay: &Value) -> Option<&str> {
+    fn only<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
+        let m = v.as_object()?;
+        (m.len() == 1).then(|| m.get(key)).flatten()
+    }
+    fn single(v: &Value) -> Option<&Value> {
+        match v.as_array()?.as_slice() {
+            [one] => Some(one),
+            _ => None,
+        }
+    }
+    let selector = only(overlay, "spec")
+        .and_then(|v| only(v, "affinity"))
+        .and_then(|v| only(v, "nodeAffinity"))
+        .and_then(|v| only(v, "requiredDuringSchedulingIgnoredDuringExecution"))
+        .and_then(|v| only(v, "nodeSelectorTerms"))?;
+    let rq = single(single(selector).and_then(|t| only(t, "matchFields"))?)?.as_object()?;
+    if rq.len() != 3
+        || rq.get("key").and_then(Value::as_str) != Some("metadata.name")
+        || rq.get("operator").and_then(Value::as_str) != Some("In")
+    {
+        return None;
+    }
+    single(rq.get("values")?)?.as_str()
+}
+
+/// The pod's `metadata.name In [node]` requirement, when its required node
+/// affinity is that one term and nothing else.
+fn pinned_term(pod: &Object) -> Option<&crate::model::NodeSelectorRequirement> {
+    let Body::Pod { spec, .. } = &pod.body else {
+        return None;
+    };
+    let terms = &spec
+        .affinity
+        .as_ref()?
+        .node_affinity
+        .as_ref()?
+        .required_during_scheduling_ignored_during_execution
+        .as_ref()?
+        .node_selector_terms;
+    match terms.as_slice() {
+        [t] if t.match_expressions.is_empty() => match t.match_fields.as_slice() {
+            [rq] if rq.key == "metadata.name" && rq.operator == "In" && rq.values.len() == 1 => {
+                Some(rq)
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn pinned_term_mut(
+    spec: &mut crate::model::PodSpec,
+) -> Option<&mut crate::model::NodeSelectorRequirement> {
+    let terms = &mut spec
+        .affinity
+        .as_mut()?
+        .node_affinity
+        .as_mut()?
+        .required_during_scheduling_ignored_during_execution
+        .as_mut()?
+        .node_selector_terms;
+    terms.first_mut()?.match_fields.first_mut()
+}
+
 fn share_pod_parts(obj: &mut Object, template: &Object) {
     if let (
         Body::Pod { spec, status, .. },

@@ -426,3 +426,84 @@ fn a_listing_by_one_label_keeps_to_the_namespace_and_the_value() {
     let two = Selector::parse("app=web,tier=front").unwrap();
     assert!(s.list(Kind::Pod, None, &two).0.is_empty());
 }
+
+/// A DaemonSet's overlay: required node affinity of one `metadata.name In` term.
+fn pin(node: &str) -> Value {
+    json!({"spec": {"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution":
+        {"nodeSelectorTerms": [{"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node]}]}]}}}}})
+}
+
+#[test]
+fn pods_pinned_to_nodes_in_one_batch_are_the_pods_made_one_by_one() {
+    let template = json!({
+        "metadata": {"labels": {"app": "agent"}},
+        "spec": {
+            "containers": [{"name": "c", "image": "agent:1"}],
+            "affinity": {
+                "nodeAffinity": {
+                    "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+                        {"matchExpressions": [{"key": "os", "operator": "In", "values": ["linux"]}]}
+                    ]},
+                    "preferredDuringSchedulingIgnoredDuringExecution": [
+                        {"weight": 1, "preference": {"matchExpressions": [{"key": "z", "operator": "Exists"}]}}
+                    ]
+                }
+            }
+        }
+    });
+    let nodes = ["node-a", "node-b", "node-c", "node-d"];
+    // The overlays are recognised as pins, so the batch copies its first pod.
+    assert_eq!(pinned_node(&pin("node-a")), Some("node-a"));
+    assert_eq!(pinned_node(&json!({"spec": {"nodeName": "node-a"}})), None);
+    let overlays: Vec<Value> = nodes.iter().map(|n| pin(n)).collect();
+    let names: Vec<String> = nodes.iter().map(|n| format!("agent-{n}")).collect();
+    let batch = |names: Vec<String>, overlays: Vec<Value>| PodBatch {
+        namespace: "default",
+        template: &template,
+        names: Some(names),
+        generate_name: "",
+        count: 0,
+        owner: None,
+        overlays: Some(overlays),
+        keep_template_as: None,
+    };
+    let together = Store::new(7, 100);
+    let made = together
+        .create_pods(&batch(names.clone(), overlays.clone()))
+        .unwrap();
+    let apart = Store::new(7, 100);
+    for (name, overlay) in names.iter().zip(&overlays) {
+        apart
+            .create_pods(&batch(vec![name.clone()], vec![overlay.clone()]))
+            .unwrap();
+    }
+    for (pod, node) in made.iter().zip(nodes) {
+        let alone = apart.get(Kind::Pod, "default", &pod.meta.name).unwrap();
+        assert_eq!(pod.to_value(), alone.to_value());
+        let v = pod.to_value();
+        let terms = &v["spec"]["affinity"]["nodeAffinity"]
+            ["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"];
+        assert_eq!(
+            terms,
+            &json!([{"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node]}]}])
+        );
+        assert_eq!(
+            v["spec"]["affinity"]["nodeAffinity"]
+                ["preferredDuringSchedulingIgnoredDuringExecution"][0]["weight"],
+            json!(1)
+        );
+    }
+    // A node name that is not a valid one is refused as it is made alone.
+    let bad = Store::new(7, 100);
+    let err = bad
+        .create_pods(&batch(
+            vec!["agent-1".into(), "agent-2".into()],
+            vec![pin("node-a"), pin("Not_A_Node")],
+        ))
+        .unwrap_err();
+    let alone = Store::new(7, 100)
+        .create_pods(&batch(vec!["agent-2".into()], vec![pin("Not_A_Node")]))
+        .unwrap_err();
+    assert_eq!(format!("{err:?}"), format!("{alone:?}"));
+    assert_eq!(bad.count(Kind::Pod), 0);
+}
