@@ -1286,6 +1286,7 @@ fn container_diff(old: &Container, new: &Container) -> Change {
 struct FieldDiffs {
     changed: Vec<(&'static str, Change)>,
     old_json: Vec<u8>,
+    new_json: Vec<u8>,
 }
 
 enum Change {
@@ -1305,15 +1306,12 @@ impl FieldDiffs {
     /// Whether two values print as the same JSON (the diff compares JSON,
     /// which can differ where the typed values are equal, e.g. `1Ki` and
     /// `1024`).
-    /// Whether the two print the same JSON. The second is compared with
-    /// the first as it is printed, stopping at the first difference.
     fn same_json<T: serde::Serialize>(&mut self, old: &T, new: &T) -> bool {
         self.old_json.clear();
-        if serde_json::to_writer(&mut self.old_json, old).is_err() {
-            return false;
-        }
-        let mut rest = SameAs(&self.old_json);
-        serde_json::to_writer(&mut rest, new).is_ok() && rest.0.is_empty()
+        self.new_json.clear();
+        serde_json::to_writer(&mut self.old_json, old).is_ok()
+            && serde_json::to_writer(&mut self.new_json, new).is_ok()
+            && self.old_json == self.new_json
     }
 
     fn field<T: serde::Serialize + Omit>(&mut self, name: &'static str, old: &T, new: &T) {
@@ -1362,26 +1360,6 @@ impl FieldDiffs {
         if !items.is_empty() {
             self.changed.push((name, Change::Elements(items)));
         }
-    }
-}
-
-/// A writer that accepts only the bytes it holds, in order: printing into
-/// it fails at the first byte that differs.
-struct SameAs<'a>(&'a [u8]);
-
-impl std::io::Write for SameAs<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        match self.0.strip_prefix(buf) {
-            Some(rest) => {
-                self.0 = rest;
-                Ok(buf.len())
-            }
-            None => Err(std::io::Error::other("differs")),
-        }
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
     }
 }
 
