@@ -667,6 +667,20 @@ api_struct! {
     }
 }
 
+impl PodSpec {
+    /// The terms of the pod's required node affinity (none when it has none).
+    pub fn required_node_terms(&self) -> &[NodeSelectorTerm] {
+        self.affinity
+            .as_ref()
+            .and_then(|a| a.node_affinity.as_ref())
+            .and_then(|n| {
+                n.required_during_scheduling_ignored_during_execution
+                    .as_ref()
+            })
+            .map_or(&[], |r| r.node_selector_terms.as_slice())
+    }
+}
+
 impl PodStatus {
     /// A copy without the init and regular containers' statuses, for a
     /// writer (the kubelet) that rebuilds them: copying them only to replace

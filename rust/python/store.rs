@@ -1314,15 +1314,7 @@ fn daemon_pod_target(p: &Object) -> Option<String> {
 
 /// `daemon_pod_target`, borrowed from the pod.
 fn daemon_pod_target_ref(p: &Object) -> Option<&str> {
-    let terms = &p
-        .pod_spec()?
-        .affinity
-        .as_ref()?
-        .node_affinity
-        .as_ref()?
-        .required_during_scheduling_ignored_during_execution
-        .as_ref()?
-        .node_selector_terms;
+    let terms = p.pod_spec()?.required_node_terms();
     let field = terms
         .iter()
         .flat_map(|t| &t.match_fields)

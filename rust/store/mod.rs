@@ -2135,15 +2135,8 @@ fn pinned_term(pod: &Object) -> Option<&crate::model::NodeSelectorRequirement> {
     let Body::Pod { spec, .. } = &pod.body else {
         return None;
     };
-    let terms = &spec
-        .affinity
-        .as_ref()?
-        .node_affinity
-        .as_ref()?
-        .required_during_scheduling_ignored_during_execution
-        .as_ref()?
-        .node_selector_terms;
-    match terms.as_slice() {
+    let terms = spec.required_node_terms();
+    match terms {
         [t] if t.match_expressions.is_empty() => match t.match_fields.as_slice() {
             [rq] if rq.key == "metadata.name" && rq.operator == "In" && rq.values.len() == 1 => {
                 Some(rq)
