@@ -283,6 +283,14 @@ pub fn generated_name(generate_name: &str) -> String {
 
 /// `ValidateObjectMetaUpdate` of the core API: what an update may not change,
 /// the new metadata's own rules, and Kubernetes' finalizer-name check.
+/// `ValidateObjectMetaUpdate` of an object's `metadata`, as a fresh list of
+/// errors for the rest of the object's update validation to extend.
+pub fn object_meta_update_errors(new: &ObjectMeta, old: &ObjectMeta) -> Errors {
+    let mut errs = Errors::new();
+    validate_object_meta_update(new, old, &Path::new("metadata"), &mut errs);
+    errs
+}
+
 pub fn validate_object_meta_update(
     new: &ObjectMeta,
     old: &ObjectMeta,

@@ -281,14 +281,8 @@ pub fn validate_deployment(d: &Deployment) -> Errors {
 /// Deployments may change anything in their spec; the selector is
 /// immutable in apps/v1 (the strategy adds that to the spec rules).
 pub fn validate_deployment_update(new: &Deployment, old: &Deployment) -> Errors {
-    let mut errs = Errors::new();
     let opts = template_opts(&new.spec.template, Some(&old.spec.template));
-    meta::validate_object_meta_update(
-        &new.metadata,
-        &old.metadata,
-        &Path::new("metadata"),
-        &mut errs,
-    );
+    let mut errs = meta::object_meta_update_errors(&new.metadata, &old.metadata);
     validate_deployment_spec(&new.spec, &opts, &mut errs);
     immutable(
         &new.spec.selector,
@@ -344,14 +338,8 @@ pub fn validate_replica_set(rs: &ReplicaSet) -> Errors {
 }
 
 pub fn validate_replica_set_update(new: &ReplicaSet, old: &ReplicaSet) -> Errors {
-    let mut errs = Errors::new();
     let opts = template_opts(&new.spec.template, Some(&old.spec.template));
-    meta::validate_object_meta_update(
-        &new.metadata,
-        &old.metadata,
-        &Path::new("metadata"),
-        &mut errs,
-    );
+    let mut errs = meta::object_meta_update_errors(&new.metadata, &old.metadata);
     validate_replica_set_spec(&new.spec, &opts, &mut errs);
     immutable(
         &new.spec.selector,
@@ -506,14 +494,8 @@ pub fn validate_stateful_set(ss: &StatefulSet) -> Errors {
 /// replicas, ordinals, template, updateStrategy, the claim retention policy
 /// and minReadySeconds may change.
 pub fn validate_stateful_set_update(new: &StatefulSet, old: &StatefulSet) -> Errors {
-    let mut errs = Errors::new();
     let opts = template_opts(&new.spec.template, Some(&old.spec.template));
-    meta::validate_object_meta_update(
-        &new.metadata,
-        &old.metadata,
-        &Path::new("metadata"),
-        &mut errs,
-    );
+    let mut errs = meta::object_meta_update_errors(&new.metadata, &old.metadata);
     validate_stateful_set_spec(&new.spec, &opts, &mut errs);
     let (n, o) = (&new.spec, &old.spec);
     let unchanged = n.selector == o.selector
@@ -631,16 +613,10 @@ pub fn validate_daemon_set(ds: &DaemonSet) -> Errors {
 }
 
 pub fn validate_daemon_set_update(new: &DaemonSet, old: &DaemonSet) -> Errors {
-    let mut errs = Errors::new();
     let mut opts = template_opts(&new.spec.template, Some(&old.spec.template));
     opts.allow_invalid_label_value_in_selector |=
         selector_has_invalid_value(old.spec.selector.as_ref());
-    meta::validate_object_meta_update(
-        &new.metadata,
-        &old.metadata,
-        &Path::new("metadata"),
-        &mut errs,
-    );
+    let mut errs = meta::object_meta_update_errors(&new.metadata, &old.metadata);
     validate_daemon_set_spec(&new.spec, &opts, &mut errs);
     immutable(
         &new.spec.selector,
@@ -674,13 +650,7 @@ pub fn validate_controller_revision_update(
     new: &ControllerRevision,
     old: &ControllerRevision,
 ) -> Errors {
-    let mut errs = Errors::new();
-    meta::validate_object_meta_update(
-        &new.metadata,
-        &old.metadata,
-        &Path::new("metadata"),
-        &mut errs,
-    );
+    let mut errs = meta::object_meta_update_errors(&new.metadata, &old.metadata);
     errs.extend(validate_controller_revision(new));
     immutable(&new.data, &old.data, &Path::new("data"), &mut errs);
     errs

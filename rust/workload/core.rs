@@ -332,14 +332,7 @@ pub fn validate_namespace(ns: &Namespace) -> Errors {
 /// Only the metadata can change through the namespace resource: the
 /// strategy carries spec and status over from the stored namespace.
 pub fn validate_namespace_update(new: &Namespace, old: &Namespace) -> Errors {
-    let mut errs = Errors::new();
-    meta::validate_object_meta_update(
-        &new.metadata,
-        &old.metadata,
-        &Path::new("metadata"),
-        &mut errs,
-    );
-    errs
+    meta::object_meta_update_errors(&new.metadata, &old.metadata)
 }
 
 #[cfg(test)]

@@ -83,13 +83,7 @@ pub fn validate_cron_job(cj: &CronJob) -> Errors {
 /// `ValidateCronJobUpdate`: no name length limit, so that CronJobs created
 /// before it can still be changed and deleted.
 pub fn validate_cron_job_update(new: &CronJob, old: &CronJob) -> Errors {
-    let mut errs = Errors::new();
-    meta::validate_object_meta_update(
-        &new.metadata,
-        &old.metadata,
-        &Path::new("metadata"),
-        &mut errs,
-    );
+    let mut errs = meta::object_meta_update_errors(&new.metadata, &old.metadata);
     let opts = template_opts(
         &new.spec.job_template.spec.template,
         Some(&old.spec.job_template.spec.template),
