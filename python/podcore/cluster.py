@@ -133,12 +133,6 @@ class Cluster:
                 self._watchers.setdefault(k, []).append(c)
         self._owner_of: dict[str, Controller] = {}
         self._deletion_watchers = [c for c in self._controllers if c.pod_deletions]
-        # Controllers with their own ``process`` may have work outside their
-        # queue; the others have none while their queue is empty, which is
-        # most of them in most rounds.
-        self._polled = {
-            id(c) for c in self._controllers if type(c).process is not Controller.process
-        }
         self._volumes = Volumes()
         self._kubelets = Kubelets()
         self._kubelet_wake: float | None = None
@@ -291,8 +285,9 @@ class Cluster:
         for _ in range(_MAX_ROUNDS):
             self._observe()
             done = 0
+            # Most controllers have nothing queued in most rounds.
             for c in self._controllers:
-                if c.queue or id(c) in self._polled:
+                if c.has_work():
                     done += c.process()
             done += self._gc.sync()
             done += self._nodes.process()
@@ -382,11 +377,17 @@ class Cluster:
         if not math.isfinite(seconds) or seconds < 0:
             raise ValueError(f"seconds must be a finite number >= 0, not {seconds!r}")
         until = self.clock.now + seconds
+        reconciled_at = None
         while (timer := self.clock.pop_due(until)) is not None:
             self._tick()
             if not timer.cancelled:
                 timer.action()
             self.reconcile()
+            reconciled_at = self.clock.now
+        if reconciled_at == until:
+            # The cluster was reconciled at this very instant, after its last
+            # timer, and is quiet: another round would find nothing to do.
+            return
         self.clock.now = until
         self._tick()
         self.reconcile()

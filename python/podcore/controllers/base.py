@@ -68,6 +68,11 @@ class Controller:
         """Extra keys a change of a watched kind maps to (beyond its controller)."""
         return ()
 
+    def has_work(self) -> bool:
+        """Whether ``process`` has anything to do now: a key queued (a
+        controller with work outside its queue says so too)."""
+        return bool(self.queue)
+
     def process(self) -> int:
         """Syncs every key queued now; returns how many were synced."""
         keys = list(self.queue)

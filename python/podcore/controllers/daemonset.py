@@ -581,6 +581,9 @@ class DaemonSetController(Controller):
 
     # ------------------------------------------------------------ sync
 
+    def has_work(self) -> bool:
+        return bool(self.queue) or bool(self._bursting)
+
     def process(self) -> int:
         """Syncs the queued keys, then again each DaemonSet whose sync stopped
         at BurstReplicas creations, until its pods are all made. Kubernetes

@@ -494,6 +494,9 @@ class JobController(Controller):
             self._gone.add(uid)
         super().observe(change)
 
+    def has_work(self) -> bool:
+        return bool(self.queue) or bool(self._orphans)
+
     def process(self) -> int:
         done = 0
         if self._orphans:
