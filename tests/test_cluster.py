@@ -517,6 +517,37 @@ def test_pods_made_from_one_template_in_one_call(c: Cluster) -> None:
     }
 
 
+def test_pods_pinned_to_nodes_get_the_daemonset_node_affinity(c: Cluster) -> None:
+    template = {
+        "metadata": {"labels": {"app": "agent"}},
+        "spec": {
+            "containers": [{"name": "c", "image": "agent:1"}],
+            "affinity": {"podAntiAffinity": {}},
+        },
+    }
+    names = c.store.create_pods(
+        "default", template, count=2, generate_name="agent-", pin_nodes=["node-0", "node-1"]
+    )
+    for name, node in zip(names, ["node-0", "node-1"], strict=True):
+        affinity = c.get("pods", name)["spec"]["affinity"]
+        # ReplaceDaemonSetPodNodeNameNodeAffinity: one matchFields term, the
+        # rest of the affinity kept.
+        assert affinity["nodeAffinity"] == {
+            "requiredDuringSchedulingIgnoredDuringExecution": {
+                "nodeSelectorTerms": [
+                    {"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node]}]}
+                ]
+            }
+        }
+        assert affinity["podAntiAffinity"] == {}
+    rv = c.store.resource_version
+    with pytest.raises(BadRequest):
+        c.store.create_pods(
+            "default", template, count=1, overlays=[{}], pin_nodes=["node-0"], generate_name="x-"
+        )
+    assert c.store.resource_version == rv
+
+
 def test_a_bad_template_makes_no_pods(c: Cluster) -> None:
     rv = c.store.resource_version
     with pytest.raises(Invalid):

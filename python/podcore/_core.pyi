@@ -245,9 +245,12 @@ class Store:
         names: builtins.list[str] | None = None,
         owner: dict[str, Any] | None = None,
         overlays: builtins.list[dict[str, Any]] | None = None,
+        pin_nodes: builtins.list[str] | None = None,
     ) -> builtins.list[str]:
         """Create pods from a pod template in one call, all or none; they share
-        the template's parsed spec. ``overlays`` are per-pod merge patches.
+        the template's parsed spec. ``overlays`` are per-pod merge patches;
+        ``pin_nodes`` instead pins each pod to one node as a DaemonSet's pods
+        are (required node affinity ``metadata.name In [node]``).
         Returns the pods' names."""
     def delete_many(
         self, kind: str, keys: builtins.list[tuple[str, str]], *, propagation: str = "Background"

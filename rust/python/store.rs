@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList, PyString};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use serde_json::Value;
 
 use super::{any_value, guarded, py_to_value, to_pyerr};
@@ -19,16 +19,16 @@ use crate::store::{
     self, DeleteOptions, EventType, Filter, Kind, Object, PatchType, PodBatch, Propagation, Store,
 };
 
-/// A change as controllers see it: type, kind, namespace, name, uid and the
-/// uid of the object's controller.
-type Change = (
-    &'static str,
-    &'static str,
-    String,
-    String,
-    String,
-    Option<String>,
-);
+/// `text` as a Python string, made once per distinct text in `made`.
+fn shared_string<'a, 'py>(
+    py: Python<'py>,
+    made: &mut std::collections::HashMap<&'a str, Bound<'py, PyString>>,
+    text: &'a str,
+) -> Bound<'py, PyString> {
+    made.entry(text)
+        .or_insert_with(|| PyString::new(py, text))
+        .clone()
+}
 
 /// Whether `pod` belongs to the controller `owner_uid`; a pod no controller
 /// owns (and that is not being deleted) is noted as an orphan to adopt.
@@ -342,8 +342,10 @@ impl PyStore {
 
     /// Makes `count` pods (or one per name in `names`) from a pod template, in
     /// one call, all or none; they share the template's parsed spec. Returns
-    /// their names.
-    #[pyo3(signature = (namespace, template, *, count = 0, generate_name = "", names = None, owner = None, overlays = None))]
+    /// their names. `overlays` are merge patches, one per pod; `pin_nodes`
+    /// instead pins each pod to one node as a DaemonSet's pods are (their
+    /// required node affinity becomes `metadata.name In [node]`).
+    #[pyo3(signature = (namespace, template, *, count = 0, generate_name = "", names = None, owner = None, overlays = None, pin_nodes = None))]
     #[allow(clippy::too_many_arguments)]
     fn create_pods(
         &self,
@@ -355,7 +357,11 @@ impl PyStore {
         names: Option<Vec<String>>,
         owner: Option<&Bound<'_, PyAny>>,
         overlays: Option<&Bound<'_, PyList>>,
+        pin_nodes: Option<Vec<String>>,
     ) -> PyResult<Vec<String>> {
+        if overlays.is_some() && pin_nodes.is_some() {
+            return Err(bad(py, "give overlays or pin_nodes, not both".to_owned()));
+        }
         let template = any_value(template)?;
         let owner: Option<OwnerReference> = match owner {
             Some(o) => Some(
@@ -370,7 +376,10 @@ impl PyStore {
                     .map(|o| py_to_value(&o, 0))
                     .collect::<PyResult<Vec<_>>>()
             })
-            .transpose()?;
+            .transpose()?
+            .or_else(|| {
+                pin_nodes.map(|nodes| nodes.iter().map(|n| store::node_name_affinity(n)).collect())
+            });
         let store = Arc::clone(&self.inner);
         let (ns, gen) = (namespace.to_owned(), generate_name.to_owned());
         let made = py
@@ -461,15 +470,15 @@ impl PyStore {
     /// are fed with. Raises Gone when the version is older than the log.
     #[pyo3(signature = (resource_version, kinds = Vec::new(), *, reader = None, limit = None, latest_only = false))]
     #[allow(clippy::too_many_arguments)]
-    fn changes(
+    fn changes<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         resource_version: &str,
         kinds: Vec<String>,
         reader: Option<&str>,
         limit: Option<usize>,
         latest_only: bool,
-    ) -> PyResult<(Vec<Change>, String)> {
+    ) -> PyResult<(Bound<'py, PyList>, String)> {
         let rv: u64 = resource_version.parse().map_err(|_| {
             bad(
                 py,
@@ -504,21 +513,32 @@ impl PyStore {
         } else {
             vec![true; events.len()]
         };
-        let out = events
-            .iter()
-            .zip(&keep)
-            .filter(|(_, k)| **k)
-            .map(|(n, _)| {
-                (
-                    n.kind.name(),
-                    n.object_kind.name(),
-                    n.namespace.to_string(),
-                    n.name.to_string(),
-                    n.uid.to_string(),
-                    n.controller.as_deref().map(str::to_owned),
-                )
-            })
-            .collect();
+        // A change is `(type, kind, namespace, name, uid, controller uid)`.
+        // Types, kinds, namespaces and controllers repeat from change to
+        // change (a DaemonSet's thousands of pods name one controller): each
+        // distinct one becomes one Python string, shared by its tuples.
+        let mut shared: std::collections::HashMap<&str, Bound<'py, PyString>> =
+            std::collections::HashMap::new();
+        let mut text = |t| shared_string(py, &mut shared, t);
+        let out = PyList::empty(py);
+        for (n, _) in events.iter().zip(&keep).filter(|(_, k)| **k) {
+            let controller = match n.controller.as_deref() {
+                Some(c) => text(c).into_any(),
+                None => py.None().into_bound(py),
+            };
+            let change = PyTuple::new(
+                py,
+                [
+                    text(n.kind.name()).into_any(),
+                    text(n.object_kind.name()).into_any(),
+                    text(&n.namespace).into_any(),
+                    PyString::new(py, &n.name).into_any(),
+                    PyString::new(py, &n.uid.to_string()).into_any(),
+                    controller,
+                ],
+            )?;
+            out.append(change)?;
+        }
         Ok((out, next.to_string()))
     }
 

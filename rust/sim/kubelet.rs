@@ -195,9 +195,9 @@ impl IpRange {
 
 impl Ipam {
     fn for_node(node: &Object) -> Ipam {
-        let v = node.to_value();
-        let cidrs: Vec<IpRange> = v
-            .pointer("/spec/podCIDRs")
+        let cidrs: Vec<IpRange> = node
+            .json_field("spec")
+            .and_then(|s| s.get("podCIDRs"))
             .and_then(|c| c.as_array())
             .map(|a| {
                 a.iter()
@@ -208,7 +208,7 @@ impl Ipam {
         // .0 is the network and .1 the node's bridge: pods start at .2.
         Ipam {
             ranges: cidrs.into_iter().map(|r| (r, 2, HashSet::new())).collect(),
-            host_ips: Arc::new(node_internal_ips(&v)),
+            host_ips: Arc::new(node_internal_ips(node.json_field("status"))),
         }
     }
 
@@ -603,8 +603,9 @@ impl Kubelets {
     }
 }
 
-fn node_internal_ips(v: &serde_json::Value) -> Vec<String> {
-    v.pointer("/status/addresses")
+fn node_internal_ips(status: Option<&serde_json::Value>) -> Vec<String> {
+    status
+        .and_then(|s| s.get("addresses"))
         .and_then(|a| a.as_array())
         .map(|a| {
             a.iter()

@@ -2100,6 +2100,17 @@ fn same_content(a: &Object, b: &Object) -> bool {
 
 /// A pod made from a template with a per-pod patch shares the template's
 /// spec, status and metadata maps wherever it ended up equal to them.
+/// ReplaceDaemonSetPodNodeNameNodeAffinity as a merge patch: the pod's
+/// required node affinity becomes one `metadata.name In [node]` term, the
+/// rest of its affinity stays.
+pub fn node_name_affinity(node: &str) -> Value {
+    serde_json::json!({"spec": {"affinity": {"nodeAffinity": {
+        "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+            {"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node]}]}
+        ]}
+    }}}})
+}
+
 /// The node an overlay pins a pod to, when that is all the overlay does:
 /// required node affinity of one term, `metadata.name In [node]`, as the
 /// DaemonSet controller makes it.

@@ -169,8 +169,13 @@ pub struct Object {
 
 impl Object {
     pub fn spec_value(&self) -> Option<&Value> {
+        self.json_field("spec")
+    }
+
+    /// A top-level field of a JSON-held object (`spec`, `status`, …).
+    pub fn json_field(&self, key: &str) -> Option<&Value> {
         match &self.body {
-            Body::Json(m) => m.get("spec"),
+            Body::Json(m) => m.get(key),
             Body::Pod { .. } => None,
         }
     }

@@ -427,12 +427,6 @@ fn a_listing_by_one_label_keeps_to_the_namespace_and_the_value() {
     assert!(s.list(Kind::Pod, None, &two).0.is_empty());
 }
 
-/// A DaemonSet's overlay: required node affinity of one `metadata.name In` term.
-fn pin(node: &str) -> Value {
-    json!({"spec": {"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution":
-        {"nodeSelectorTerms": [{"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node]}]}]}}}}})
-}
-
 #[test]
 fn pods_pinned_to_nodes_in_one_batch_are_the_pods_made_one_by_one() {
     let template = json!({
@@ -453,9 +447,9 @@ fn pods_pinned_to_nodes_in_one_batch_are_the_pods_made_one_by_one() {
     });
     let nodes = ["node-a", "node-b", "node-c", "node-d"];
     // The overlays are recognised as pins, so the batch copies its first pod.
-    assert_eq!(pinned_node(&pin("node-a")), Some("node-a"));
+    assert_eq!(pinned_node(&node_name_affinity("node-a")), Some("node-a"));
     assert_eq!(pinned_node(&json!({"spec": {"nodeName": "node-a"}})), None);
-    let overlays: Vec<Value> = nodes.iter().map(|n| pin(n)).collect();
+    let overlays: Vec<Value> = nodes.iter().map(|n| node_name_affinity(n)).collect();
     let names: Vec<String> = nodes.iter().map(|n| format!("agent-{n}")).collect();
     let batch = |names: Vec<String>, overlays: Vec<Value>| PodBatch {
         namespace: "default",
@@ -498,11 +492,17 @@ fn pods_pinned_to_nodes_in_one_batch_are_the_pods_made_one_by_one() {
     let err = bad
         .create_pods(&batch(
             vec!["agent-1".into(), "agent-2".into()],
-            vec![pin("node-a"), pin("Not_A_Node")],
+            vec![
+                node_name_affinity("node-a"),
+                node_name_affinity("Not_A_Node"),
+            ],
         ))
         .unwrap_err();
     let alone = Store::new(7, 100)
-        .create_pods(&batch(vec!["agent-2".into()], vec![pin("Not_A_Node")]))
+        .create_pods(&batch(
+            vec!["agent-2".into()],
+            vec![node_name_affinity("Not_A_Node")],
+        ))
         .unwrap_err();
     assert_eq!(format!("{err:?}"), format!("{alone:?}"));
     assert_eq!(bad.count(Kind::Pod), 0);

@@ -375,22 +375,6 @@ def create_pod_template(template: Obj, generation: int | None, hash_: str) -> Ob
     return out
 
 
-def node_name_affinity(node: str) -> Obj:
-    """ReplaceDaemonSetPodNodeNameNodeAffinity as a merge patch: the required
-    node affinity's terms become one ``metadata.name In [node]`` term, and
-    the rest of the affinity stays."""
-    term = {"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node]}]}
-    return {
-        "spec": {
-            "affinity": {
-                "nodeAffinity": {
-                    "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [term]}
-                }
-            }
-        }
-    }
-
-
 def history_patch(ds: Obj) -> Obj:
     """getPatch: what a ControllerRevision of the DaemonSet stores, a
     strategic merge patch that puts the current pod template back."""
@@ -1004,7 +988,9 @@ class DaemonSetController(Controller):
                         count=len(chunk),
                         generate_name=f"{name}-",
                         owner=owner,
-                        overlays=[node_name_affinity(n) for n in chunk],
+                        # ReplaceDaemonSetPodNodeNameNodeAffinity, made in
+                        # the store: each pod is pinned to its node.
+                        pin_nodes=chunk,
                     )
                 except ApiError:
                     all_made = False
