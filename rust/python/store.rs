@@ -1297,26 +1297,38 @@ impl PyStore {
         namespace: &str,
         selector: &Bound<'py, PyAny>,
         owner_uid: &str,
-        nodes: Vec<String>,
+        nodes: &Bound<'py, PyList>,
         verdicts: &Bound<'py, PyBytes>,
         hash: &str,
         min_ready_seconds: i64,
         surge: bool,
     ) -> PyResult<Bound<'py, PyDict>> {
         let sel = selector_arg(py, Some(selector))?;
+        // The names are read in place (thousands of them, on every sync of
+        // a big cluster) and the nodes that need a pod are handed back as
+        // the same string objects.
+        let objects = nodes
+            .iter()
+            .map(|n| n.cast_into::<PyString>().map_err(PyErr::from))
+            .collect::<PyResult<Vec<_>>>()?;
+        let names = objects
+            .iter()
+            .map(|n| n.to_str())
+            .collect::<PyResult<Vec<&str>>>()?;
         let plan = daemon_plan(
             &self.inner,
             namespace,
             &sel,
             owner_uid,
-            &nodes,
+            &names,
             verdicts.as_bytes(),
             hash,
             min_ready_seconds,
             surge,
         );
+        let need = PyList::new(py, plan.need.iter().filter_map(|&i| objects.get(i)))?;
         let d = PyDict::new(py);
-        d.set_item("need", plan.need)?;
+        d.set_item("need", need)?;
         d.set_item("delete", plan.delete)?;
         d.set_item("simple", plan.simple)?;
         d.set_item("old", plan.old)?;
@@ -1595,7 +1607,8 @@ impl PyKubelets {
 /// What `PyStore::daemon_plan` returns.
 #[derive(Debug, Default, PartialEq)]
 struct DaemonPlan {
-    need: Vec<String>,
+    /// The nodes that need a pod, as indexes into the nodes walked.
+    need: Vec<usize>,
     delete: Vec<String>,
     simple: bool,
     old: usize,
@@ -1627,7 +1640,7 @@ fn daemon_plan(
     namespace: &str,
     selector: &Selector,
     owner_uid: &str,
-    nodes: &[String],
+    nodes: &[&str],
     verdicts: &[u8],
     hash: &str,
     min_ready_seconds: i64,
@@ -1635,13 +1648,10 @@ fn daemon_plan(
 ) -> DaemonPlan {
     let pods = store.selected_pods(namespace, selector);
     let now = store.now();
-    let index: std::collections::HashMap<&str, usize> = nodes
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.as_str(), i))
-        .collect();
-    let mut by_node: Vec<Vec<DaemonPodRow<'_>>> = Vec::new();
-    by_node.resize_with(nodes.len(), Vec::new);
+    let index: std::collections::HashMap<&str, usize> =
+        nodes.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+    // Every pod's row with the index of its node.
+    let mut rows: Vec<(usize, DaemonPodRow<'_>)> = Vec::with_capacity(pods.len());
     let mut plan = DaemonPlan {
         simple: true,
         ..DaemonPlan::default()
@@ -1691,33 +1701,28 @@ fn daemon_plan(
         if !row.deleting && (hash.is_empty() || row.hash != Some(hash)) {
             plan.old += 1;
         }
-        if let Some(on_node) = by_node.get_mut(at) {
-            on_node.push(row);
-        }
+        rows.push((at, row));
     }
     if !orphans.is_empty() || store.owned_pod_total(owner_uid) > owned {
         plan.simple = false;
     }
-    // The controller walks a node's pods in name order.
-    for on_node in &mut by_node {
-        if on_node.len() > 1 {
-            on_node.sort_by(|a, b| a.name.cmp(b.name));
-        }
-    }
+    // By node, in the node walk's order; the controller walks a node's
+    // pods in name order.
+    rows.sort_unstable_by(|(a, pa), (b, pb)| a.cmp(b).then_with(|| pa.name.cmp(pb.name)));
+    let mut rows = rows.as_slice();
     let (mut desired, mut current, mut misscheduled) = (0, 0, 0);
     let (mut ready, mut updated, mut available) = (0, 0, 0);
     let mut next_available: Option<i64> = None;
-    for (i, name) in nodes.iter().enumerate() {
+    for i in 0..nodes.len() {
         let verdict = verdicts.get(i).copied().unwrap_or(0);
         let (should_run, should_continue) = (verdict >= 2, verdict >= 1);
-        let on_node = by_node.get(i).map_or(&[][..], Vec::as_slice);
+        let (here, rest) = rows.split_at(rows.partition_point(|(at, _)| *at == i));
+        rows = rest;
+        let on_node = || here.iter().map(|(_, row)| row);
         // Status: from the oldest pod on the node.
         if should_run {
             desired += 1;
-            if let Some(pod) = on_node
-                .iter()
-                .min_by(|a, b| a.creation_key().cmp(&b.creation_key()))
-            {
+            if let Some(pod) = on_node().min_by(|a, b| a.creation_key().cmp(&b.creation_key())) {
                 current += 1;
                 if let Some(left) = pod.available_in {
                     ready += 1;
@@ -1731,15 +1736,15 @@ fn daemon_plan(
                     updated += 1;
                 }
             }
-        } else if !on_node.is_empty() {
+        } else if !here.is_empty() {
             misscheduled += 1;
         }
         // Manage: podsShouldBeOnNode.
-        if should_run && on_node.is_empty() {
-            plan.need.push(name.clone());
+        if should_run && here.is_empty() {
+            plan.need.push(i);
         } else if should_continue {
             let mut running: Vec<&DaemonPodRow<'_>> = Vec::new();
-            for p in on_node {
+            for p in on_node() {
                 if p.deleting {
                     continue;
                 }
@@ -1758,15 +1763,11 @@ fn daemon_plan(
             } else if running.len() > 1 {
                 plan.simple = false;
             } else if running.is_empty() && should_run {
-                plan.need.push(name.clone());
+                plan.need.push(i);
             }
         } else {
-            plan.delete.extend(
-                on_node
-                    .iter()
-                    .filter(|p| !p.deleting)
-                    .map(|p| p.name.to_owned()),
-            );
+            plan.delete
+                .extend(on_node().filter(|p| !p.deleting).map(|p| p.name.to_owned()));
         }
     }
     plan.counts = (
@@ -1820,9 +1821,8 @@ mod tests {
 
     fn plan(store: &Store, nodes: &[&str], verdicts: &[u8], surge: bool) -> DaemonPlan {
         let sel = Selector::parse("app=agent").unwrap();
-        let nodes: Vec<String> = nodes.iter().map(|n| (*n).to_owned()).collect();
         daemon_plan(
-            store, "default", &sel, OWNER, &nodes, verdicts, "h1", 0, surge,
+            store, "default", &sel, OWNER, nodes, verdicts, "h1", 0, surge,
         )
     }
 
@@ -1835,7 +1835,7 @@ mod tests {
         s.create(&daemon_pod("d", None, "n4", "h1"), "").unwrap();
         let p = plan(&s, &["n1", "n2", "n3", "n4"], &[2, 2, 2, 0], false);
         assert!(p.simple);
-        assert_eq!(p.need, vec!["n3".to_owned()]);
+        assert_eq!(p.need, vec![2]);
         assert_eq!(p.delete, vec!["d".to_owned()]);
         assert_eq!(p.old, 1);
         // desired, current, misscheduled, ready, updated, available.
