@@ -778,6 +778,31 @@ impl Store {
     }
 }
 
+/// Log entries [`Store::changed_since`] reads at most before it answers
+/// true: past that, reading the objects again costs less than the log.
+const CHANGES_READ: usize = 1024;
+
+impl Store {
+    /// Whether an object of `kind` in `namespace` was written or deleted
+    /// after resourceVersion `rv`; true as well when the log no longer
+    /// reaches back to `rv`, `rv` is ahead of the store, or more than
+    /// [`CHANGES_READ`] changes followed it. Lets the StatefulSet controller
+    /// keep the ControllerRevisions it read while none of them changed.
+    pub fn changed_since(&self, kind: Kind, namespace: &str, rv: u64) -> bool {
+        let s = self.read();
+        if rv < s.compacted || rv > s.rv {
+            return true;
+        }
+        let start = s.log.partition_point(|e| e.rv <= rv);
+        if s.log.len() - start > CHANGES_READ {
+            return true;
+        }
+        s.log
+            .range(start..)
+            .any(|e| e.object.kind == kind && &*e.object.meta.namespace == namespace)
+    }
+}
+
 /// The members in range as `(ordinal, member index)` in ordinal order (of
 /// two pods with one ordinal, the one last by name), and the members out of
 /// range with a valid ordinal, highest ordinal first (then by name).

@@ -219,6 +219,11 @@ class Replica:
         return not self.healthy or not self.available
 
 
+#: The current and update revisions, the collision count, and the pod
+#: template of each revision by name.
+_Resolved = tuple[Obj, Obj, int, dict[str, Obj]]
+
+
 #: Pods at indexes ``lo..hi`` (from the start ordinal) that are Running,
 #: Ready, available, in their identity and on ``revision``: ``(lo, hi, revision)``.
 Settled = tuple[int, int, str]
@@ -396,6 +401,14 @@ class StatefulSetController(Controller):
         self._claim_waiters: dict[Key, Key] = {}
         # Revision data and templates as Go encodes them, by object and version.
         self._json: dict[str, tuple[Any, bytes]] = {}
+        # By set uid: its ControllerRevisions as last listed, with the store's
+        # resourceVersion then and the selector; kept while no revision of
+        # the namespace changed since.
+        self._listed: dict[str, tuple[str, Obj, list[Obj]]] = {}
+        # By set uid: the current and update revisions, the collision count
+        # and the templates, with the revision list and what of the set they
+        # were read from (the generation stands for the template).
+        self._resolved: dict[str, tuple[list[Obj], tuple[Any, ...], _Resolved]] = {}
 
     def keys_for(self, change: Change) -> Iterable[Key]:
         _, kind, ns, name, _, controller = change
@@ -428,9 +441,20 @@ class StatefulSetController(Controller):
             self.enqueue_after(key, view["next_available"])
 
     def _list_revisions(self, sts: Obj, selector: Obj) -> list[Obj]:
-        """The set's ControllerRevisions (adopting orphans), oldest first."""
+        """The set's ControllerRevisions (adopting orphans), oldest first; the
+        same list as the last sync's while no revision of the namespace
+        changed (nor failed to be adopted)."""
         ns, uid = sts["metadata"]["namespace"], sts["metadata"]["uid"]
+        hit = self._listed.get(uid)
+        if (
+            hit is not None
+            and hit[1] == selector
+            and not self.store.changed_since("ControllerRevision", ns, hit[0])
+        ):
+            return hit[2]
+        version = self.store.resource_version
         out = []
+        complete = True
         for cr in self.store.list("ControllerRevision", ns, selector):
             refs = [r for r in cr["metadata"].get("ownerReferences", []) if r.get("controller")]
             if not refs:
@@ -438,11 +462,19 @@ class StatefulSetController(Controller):
                 try:
                     cr = self.store.patch("ControllerRevision", cr["metadata"]["name"], patch, ns)
                 except ApiError:
+                    # Tried again by the next sync: the list is not kept.
+                    complete = False
                     continue
             elif refs[0].get("uid") != uid:
                 continue
             out.append(cr)
         out.sort(key=revision_sort_key)
+        if len(self._listed) >= _ENCODED_KEPT:
+            self._listed.clear()
+        if complete:
+            self._listed[uid] = (version, selector, out)
+        else:
+            self._listed.pop(uid, None)
         return out
 
     def _claim_pods(self, sts: Obj, selector: Obj) -> dict[str, Any]:
@@ -474,6 +506,29 @@ class StatefulSetController(Controller):
         return view
 
     # ------------------------------------------------------------ revisions
+
+    def _resolve(self, sts: Obj, revisions: list[Obj]) -> _Resolved:
+        """``_revisions`` and the pod template of each revision, the last
+        answer again while the revision list, the set's generation and its
+        recorded revision and collision count are the ones it came from (a
+        write it made lists the revisions afresh, so it is not reused)."""
+        meta = sts["metadata"]
+        status = sts.get("status") or {}
+        read = (meta.get("generation"), status.get("currentRevision"), status.get("collisionCount"))
+        hit = self._resolved.get(meta["uid"])
+        if hit is not None and hit[0] is revisions and hit[1] == read:
+            return hit[2]
+        current, update, collisions = self._revisions(sts, revisions)
+        fallback = sts["spec"]["template"]
+        templates = {
+            current["metadata"]["name"]: template_of(current, fallback),
+            update["metadata"]["name"]: template_of(update, fallback),
+        }
+        out = (current, update, collisions, templates)
+        if len(self._resolved) >= _ENCODED_KEPT:
+            self._resolved.clear()
+        self._resolved[meta["uid"]] = (revisions, read, out)
+        return out
 
     def _revisions(self, sts: Obj, revisions: list[Obj]) -> tuple[Obj, Obj, int]:
         """getStatefulSetRevisions: the current and update revisions (making
@@ -575,7 +630,7 @@ class StatefulSetController(Controller):
         returns the status to record with the current and update revisions."""
         meta, spec = sts["metadata"], sts["spec"]
         try:
-            current, update, collisions = self._revisions(sts, revisions)
+            current, update, collisions, templates = self._resolve(sts, revisions)
         except ApiError:
             return None
         cur_name, upd_name = current["metadata"]["name"], update["metadata"]["name"]
@@ -618,10 +673,6 @@ class StatefulSetController(Controller):
             else:
                 replicas.extend(new_replica(i) for i in range(lo, (lo if monotonic else hi) + 1))
         condemned = [Replica(*row) for row in view["condemned"]]
-        templates = {
-            cur_name: template_of(current, spec["template"]),
-            upd_name: template_of(update, spec["template"]),
-        }
         first_unavailable = next(
             (p for p in replicas if isinstance(p, Replica) and p.unavailable), None
         )
