@@ -68,6 +68,17 @@ _STATUS_ORDER = (
     "collisionCount",
     "availableReplicas",
 )
+#: The status fields whose change makes a status write, with the value an
+#: absent one stands for.
+_STATUS_COMPARED = (
+    ("replicas", 0),
+    ("currentReplicas", 0),
+    ("readyReplicas", 0),
+    ("updatedReplicas", 0),
+    ("currentRevision", ""),
+    ("availableReplicas", 0),
+    ("updateRevision", ""),
+)
 #: ControllerRevisionName keeps this many bytes of the owner's name.
 _MAX_PREFIX = 223
 _ORDINAL = re.compile(r"^(.*)-([0-9]+)$")
@@ -1004,19 +1015,12 @@ class StatefulSetController(Controller):
         ):
             status["currentReplicas"] = status["updatedReplicas"]
             status["currentRevision"] = status["updateRevision"]
-        fields = (
-            "replicas",
-            "currentReplicas",
-            "readyReplicas",
-            "updatedReplicas",
-            "currentRevision",
-            "availableReplicas",
-            "updateRevision",
-        )
-        inconsistent = status["observedGeneration"] > old.get("observedGeneration", 0) or any(
-            status.get(f) != old.get(f, 0 if f.endswith("Replicas") or f == "replicas" else "")
-            for f in fields
-        )
+        inconsistent = status["observedGeneration"] > old.get("observedGeneration", 0)
+        if not inconsistent:
+            for f, zero in _STATUS_COMPARED:
+                if status.get(f) != old.get(f, zero):
+                    inconsistent = True
+                    break
         if not inconsistent:
             return
         # Go omits zero counts and empty strings but always writes replicas,
