@@ -361,6 +361,15 @@ class Store:
         ``condemned``: members out of range, highest ordinal first. A pod is
         ``(name, ordinal, uid, phase, ready, available_in, deleting, revision,
         name_label, claims)``."""
+    def changed_since(self, kind: str, namespace: str, resource_version: str) -> bool:
+        """Whether an object of ``kind`` in ``namespace`` was written or deleted
+        after ``resource_version``; True as well when the change log no longer
+        reaches back that far: a controller keeps what it listed of a kind
+        while this says False.
+
+        Raises:
+            BadRequest: the version is not a number.
+        """
     def daemon_plan(
         self,
         namespace: str,

@@ -1271,6 +1271,29 @@ impl PyStore {
         Ok(d)
     }
 
+    /// Whether an object of `kind` in `namespace` was written or deleted
+    /// after `resource_version`; True as well when the change log no longer
+    /// reaches back that far (or holds too many changes since to read): a
+    /// controller keeps what it listed of a kind while this says False.
+    /// Raises BadRequest when the version is not a number.
+    fn changed_since(
+        &self,
+        py: Python<'_>,
+        kind: &str,
+        namespace: &str,
+        resource_version: &str,
+    ) -> PyResult<bool> {
+        let kind = kind_arg(py, kind)?;
+        let rv: u64 = resource_version.parse().map_err(|_| {
+            bad(
+                py,
+                format!("invalid resource version: {resource_version:?}"),
+            )
+        })?;
+        let ns = if kind.namespaced() { namespace } else { "" };
+        Ok(self.inner.changed_since(kind, ns, rv))
+    }
+
     /// The DaemonSet controller's per-node walk in one call, over `nodes`
     /// (names, in the order the controller walks them) with `verdicts` (one
     /// byte per node: 2 should run, 1 may keep running, 0 should not run)

@@ -471,6 +471,199 @@ struct SetFacts {
     /// The last view and what it was asked, while none of `pods` changed: a
     /// sync that follows only the set's own status write sees the same pods.
     last: Option<(ViewKey, StatefulView)>,
+    /// What a view needs of `pods`, updated pod by pod as they change.
+    kept: Kept,
+}
+
+/// Ordinals from this one on are not given a cell: a set with a member
+/// there has its view computed over all its pods.
+const FAR: i64 = 1 << 16;
+
+/// A view's counts, revisions and ordinals kept up to date with the pods
+/// they come from, so that a view asked without `minReadySeconds` (when a
+/// pod's availability does not depend on the clock) and without claim
+/// templates costs what changed and the walk over compact cells, not a
+/// pass over every pod.
+#[derive(Default)]
+struct Kept {
+    adopt: std::collections::BTreeSet<Box<str>>,
+    release: std::collections::BTreeSet<Box<str>>,
+    members: Tally,
+    /// Over the members with a valid ordinal.
+    valid: Tally,
+    /// Every member's revision label, with how many carry it.
+    labels: HashMap<Box<str>, usize>,
+    /// By ordinal, up to the highest held below [`FAR`].
+    cells: Vec<Cell>,
+    /// Ordinals held by more than one member.
+    dups: std::collections::BTreeSet<usize>,
+    /// Members with an ordinal from [`FAR`] on.
+    far: usize,
+}
+
+/// The members holding one ordinal and what the walk needs of the one that
+/// counts (the last by name).
+#[derive(Default)]
+struct Cell {
+    names: Vec<Box<str>>,
+    /// Running, Ready, not being deleted and in its identity: settled when
+    /// `minReadySeconds` is 0 and there are no claims to check.
+    settled: bool,
+    revision: Box<str>,
+}
+
+/// [`StatefulCounts`] kept with `minReadySeconds` 0: a ready pod is
+/// available.
+#[derive(Default, Clone)]
+struct Tally {
+    replicas: usize,
+    ready: usize,
+    by_revision: HashMap<Box<str>, usize>,
+}
+
+fn count(n: &mut usize, add: bool) {
+    *n = if add { *n + 1 } else { n.saturating_sub(1) };
+}
+
+fn count_key(map: &mut HashMap<Box<str>, usize>, key: &str, add: bool) {
+    if add {
+        *map.entry(key.into()).or_insert(0) += 1;
+    } else if let Some(n) = map.get_mut(key) {
+        *n = n.saturating_sub(1);
+        if *n == 0 {
+            map.remove(key);
+        }
+    }
+}
+
+impl Tally {
+    fn apply(&mut self, f: &Facts, add: bool) {
+        if f.created {
+            count(&mut self.replicas, add);
+            if !f.deleting {
+                count_key(&mut self.by_revision, &f.revision, add);
+            }
+        }
+        if f.running && f.ready_since.is_some() {
+            count(&mut self.ready, add);
+        }
+    }
+
+    fn counts(&self) -> StatefulCounts {
+        let mut revisions: Vec<(String, usize)> = self
+            .by_revision
+            .iter()
+            .map(|(r, n)| (r.to_string(), *n))
+            .collect();
+        revisions.sort();
+        StatefulCounts {
+            replicas: self.replicas,
+            ready: self.ready,
+            available: self.ready,
+            revisions,
+        }
+    }
+}
+
+impl Kept {
+    /// Adds (or takes away) one pod's role.
+    fn apply(&mut self, name: &str, role: &Role, add: bool) {
+        let names = match role {
+            Role::Other | Role::Orphan => return,
+            Role::Adopt => &mut self.adopt,
+            Role::Release | Role::Unmatched => &mut self.release,
+            Role::Member(f) => {
+                self.member(name, f, add);
+                return;
+            }
+        };
+        if add {
+            names.insert(name.into());
+        } else {
+            names.remove(name);
+        }
+    }
+
+    fn member(&mut self, name: &str, f: &Facts, add: bool) {
+        self.members.apply(f, add);
+        count_key(&mut self.labels, &f.revision, add);
+        if f.ordinal < 0 {
+            return;
+        }
+        self.valid.apply(f, add);
+        let Some(o) = cell_of_ordinal(f.ordinal) else {
+            count(&mut self.far, add);
+            return;
+        };
+        if add {
+            if self.cells.len() <= o {
+                self.cells.resize_with(o + 1, Cell::default);
+            }
+        } else if o >= self.cells.len() {
+            return;
+        }
+        let Some(cell) = self.cells.get_mut(o) else {
+            return;
+        };
+        if add {
+            cell.names.push(name.into());
+        } else {
+            cell.names.retain(|n| &**n != name);
+        }
+        if cell.names.len() > 1 {
+            self.dups.insert(o);
+        } else {
+            self.dups.remove(&o);
+        }
+    }
+
+    /// Reads again which member holds ordinal `o` (and drops empty cells
+    /// at the end).
+    fn refresh(&mut self, o: usize, pods: &HashMap<Box<str>, (Arc<Object>, Role)>) {
+        let Some(cell) = self.cells.get_mut(o) else {
+            return;
+        };
+        let facts = cell
+            .names
+            .iter()
+            .max()
+            .and_then(|n| pods.get(n))
+            .and_then(|(_, role)| match role {
+                Role::Member(f) => Some(f),
+                _ => None,
+            });
+        match facts {
+            Some(f) => {
+                cell.settled = f.running && f.ready_since.is_some() && !f.deleting && f.identity;
+                if cell.revision != f.revision {
+                    cell.revision = f.revision.clone();
+                }
+            }
+            None => {
+                cell.settled = false;
+                cell.revision = Box::default();
+            }
+        }
+        while self.cells.last().is_some_and(|c| c.names.is_empty()) {
+            self.cells.pop();
+        }
+    }
+}
+
+/// The cell of a member with a valid ordinal below [`FAR`].
+fn cell_of(role: &Role) -> Option<usize> {
+    match role {
+        Role::Member(f) => cell_of_ordinal(f.ordinal),
+        _ => None,
+    }
+}
+
+fn cell_of_ordinal(ordinal: i64) -> Option<usize> {
+    if ordinal < FAR {
+        usize::try_from(ordinal).ok()
+    } else {
+        None
+    }
 }
 
 /// What a view depends on beyond the set's pods and the fields of `shape`:
@@ -518,6 +711,42 @@ impl SetFacts {
             }
         }
         self.rv = Some(s.rv);
+        self.kept = Kept::default();
+        for (name, (_, role)) in &self.pods {
+            self.kept.apply(name, role, true);
+        }
+        for o in (0..self.kept.cells.len()).rev() {
+            self.kept.refresh(o, &self.pods);
+        }
+    }
+
+    /// Forgets a pod read before; true if there was one.
+    fn forget(&mut self, name: &str) -> bool {
+        let Some((_, role)) = self.pods.remove(name) else {
+            return false;
+        };
+        self.kept.apply(name, &role, false);
+        if let Some(o) = cell_of(&role) {
+            self.kept.refresh(o, &self.pods);
+        }
+        true
+    }
+
+    /// Keeps a pod as read now, in place of what was read of it before.
+    fn keep(&mut self, name: &str, pod: Arc<Object>, role: Role) {
+        let before = self.pods.remove(name).and_then(|(_, old)| {
+            self.kept.apply(name, &old, false);
+            cell_of(&old)
+        });
+        self.kept.apply(name, &role, true);
+        let now = cell_of(&role);
+        self.pods.insert(name.into(), (pod, role));
+        if let Some(o) = now {
+            self.kept.refresh(o, &self.pods);
+        }
+        if let Some(o) = before.filter(|&o| Some(o) != now) {
+            self.kept.refresh(o, &self.pods);
+        }
     }
 
     /// Reads the pods of the namespace changed since the last read, from the
@@ -544,7 +773,7 @@ impl SetFacts {
         }
         for name in changed {
             let Ok(pod) = s.get(Kind::Pod, q.namespace, name) else {
-                if self.pods.remove(name).is_some() {
+                if self.forget(name) {
                     self.last = None;
                 }
                 continue;
@@ -558,11 +787,11 @@ impl SetFacts {
             }
             let role = role_of(&pod, q);
             if matches!(role, Role::Other) {
-                if self.pods.remove(name).is_some() {
+                if self.forget(name) {
                     self.last = None;
                 }
             } else {
-                self.pods.insert(name.into(), (pod, role));
+                self.keep(name, pod, role);
                 self.last = None;
             }
         }
@@ -679,7 +908,6 @@ impl Store {
     pub fn stateful_view(&self, q: &StatefulQuery<'_>) -> StatefulView {
         let s = self.read();
         let now = s.now;
-        let mut out = StatefulView::default();
         let mut cache = self
             .stateful
             .lock()
@@ -714,8 +942,26 @@ impl Store {
                 return view.clone();
             }
         }
+        let out = if q.min_ready_seconds == 0
+            && q.volume_names.is_empty()
+            && q.start >= 0
+            && set.kept.far == 0
+        {
+            set.kept_view(q)
+        } else {
+            set.full_view(q, now)
+        };
+        set.last = Some((key, out.clone()));
+        out
+    }
+}
+
+impl SetFacts {
+    /// The view from every pod read.
+    fn full_view(&self, q: &StatefulQuery<'_>, now: i64) -> StatefulView {
+        let mut out = StatefulView::default();
         let mut members: Vec<Member<'_>> = Vec::new();
-        for (pod, role) in set.pods.values() {
+        for (pod, role) in self.pods.values() {
             match role {
                 Role::Other | Role::Orphan => {}
                 Role::Adopt => out.adopt.push(pod.meta.name.to_string()),
@@ -773,8 +1019,154 @@ impl Store {
             .map(|&i| members[i].to_pod(q.volume_names))
             .collect();
         out.slots = walk_slots(q, &members, &placed, end);
-        set.last = Some((key, out.clone()));
         out
+    }
+
+    /// The member that holds a cell, read as `full_view` reads it with
+    /// `minReadySeconds` 0.
+    fn member_at(&self, name: &str) -> Option<Member<'_>> {
+        let (pod, Role::Member(facts)) = self.pods.get(name)? else {
+            return None;
+        };
+        let ready = facts.running && facts.ready_since.is_some();
+        Some(Member {
+            pod,
+            facts,
+            ordinal: facts.ordinal,
+            ready,
+            available_in: facts.ready_since.map(|_| 0),
+            revision: &facts.revision,
+        })
+    }
+
+    /// The view from the kept counts and cells: what `full_view` gives when
+    /// `minReadySeconds` is 0, there are no claim templates, the start
+    /// ordinal is not negative and every member's ordinal has a cell.
+    fn kept_view(&self, q: &StatefulQuery<'_>) -> StatefulView {
+        let k = &self.kept;
+        let mut out = StatefulView {
+            adopt: k.adopt.iter().map(ToString::to_string).collect(),
+            release: k.release.iter().map(ToString::to_string).collect(),
+            members: k.members.counts(),
+            ..StatefulView::default()
+        };
+        let mut labels: Vec<String> = k.labels.keys().map(ToString::to_string).collect();
+        labels.sort_unstable();
+        out.revisions = labels;
+        let end = q.start.saturating_add(q.replicas.max(0));
+        // Cells `lo..hi` are in range; every cell's ordinal is below FAR.
+        let lo = usize::try_from(q.start.min(FAR)).unwrap_or(0);
+        let hi = usize::try_from(end.min(FAR)).unwrap_or(0).max(lo);
+        // Of two members with one ordinal in range, only the last by name
+        // counts.
+        let mut slotted = k.valid.clone();
+        for &o in k.dups.range(lo..hi) {
+            let Some(cell) = k.cells.get(o) else {
+                continue;
+            };
+            let winner = cell.names.iter().max();
+            for name in &cell.names {
+                if Some(name) != winner {
+                    if let Some(m) = self.member_at(name) {
+                        slotted.apply(m.facts, false);
+                    }
+                }
+            }
+        }
+        out.slotted = slotted.counts();
+        let above = k.cells.get(hi..).unwrap_or_default().iter().rev();
+        let below = k.cells.get(..lo.min(k.cells.len())).unwrap_or_default();
+        for cell in above.chain(below.iter().rev()) {
+            let mut names: Vec<&Box<str>> = cell.names.iter().collect();
+            names.sort_unstable();
+            out.condemned.extend(
+                names
+                    .into_iter()
+                    .filter_map(|n| self.member_at(n))
+                    .map(|m| m.to_pod(q.volume_names)),
+            );
+        }
+        out.slots = self.walk_cells(q, lo, hi, end);
+        out
+    }
+
+    /// `walk_slots` over the cells `lo..hi` (ordinals `q.start..end`).
+    fn walk_cells(
+        &self,
+        q: &StatefulQuery<'_>,
+        lo: usize,
+        hi: usize,
+        end: i64,
+    ) -> Vec<StatefulSlot> {
+        let mut slots: Vec<StatefulSlot> = Vec::new();
+        // Indexes from the start ordinal, which is cell `lo`.
+        let mut next = lo;
+        let cells = self
+            .kept
+            .cells
+            .get(lo..hi.min(self.kept.cells.len()))
+            .unwrap_or_default();
+        for (k, cell) in cells.iter().enumerate() {
+            let o = lo + k;
+            let Some(name) = cell.names.iter().max() else {
+                continue;
+            };
+            if o > next {
+                slots.push(StatefulSlot::Missing(next - lo, o - 1 - lo));
+                if q.ordered {
+                    return slots;
+                }
+            }
+            next = o + 1;
+            if cell.settled {
+                let i = o - lo;
+                if let Some(StatefulSlot::Settled(_, hi, rev)) = slots.last_mut() {
+                    if *hi + 1 == i && **rev == *cell.revision {
+                        *hi = i;
+                        continue;
+                    }
+                }
+                slots.push(StatefulSlot::Settled(i, i, cell.revision.to_string()));
+                continue;
+            }
+            let Some(m) = self.member_at(name) else {
+                continue;
+            };
+            slots.push(StatefulSlot::Pod(o - lo, m.to_pod(q.volume_names)));
+            if q.ordered && !m.healthy_and_available() {
+                return slots;
+            }
+        }
+        let last = usize::try_from(end - q.start).unwrap_or(0);
+        if next - lo < last {
+            slots.push(StatefulSlot::Missing(next - lo, last - 1));
+        }
+        slots
+    }
+}
+
+/// Log entries [`Store::changed_since`] reads at most before it answers
+/// true: past that, reading the objects again costs less than the log.
+const CHANGES_READ: usize = 1024;
+
+impl Store {
+    /// Whether an object of `kind` in `namespace` was written or deleted
+    /// after resourceVersion `rv`; true as well when the log no longer
+    /// reaches back to `rv`, `rv` is ahead of the store, or more than
+    /// [`CHANGES_READ`] changes followed it. Lets the StatefulSet controller
+    /// keep the ControllerRevisions it read while none of them changed.
+    pub fn changed_since(&self, kind: Kind, namespace: &str, rv: u64) -> bool {
+        let s = self.read();
+        if rv < s.compacted || rv > s.rv {
+            return true;
+        }
+        let start = s.log.partition_point(|e| e.rv <= rv);
+        if s.log.len() - start > CHANGES_READ {
+            return true;
+        }
+        s.log
+            .range(start..)
+            .any(|e| e.object.kind == kind && &*e.object.meta.namespace == namespace)
     }
 }
 
@@ -1104,5 +1496,108 @@ mod tests {
         assert_eq!(format!("{view:?}"), fresh_view(&s, &fewer));
         assert_eq!(view.condemned.len(), 2);
         assert_eq!(s.stateful_view(&query(&sel, uid, 3)).condemned.len(), 0);
+    }
+
+    /// Asserts, for several ranges and both policies, that the view kept
+    /// pod by pod equals the one computed over every pod read.
+    fn assert_kept_equals_full(s: &Store, sel: &Selector, uid: &str) {
+        for (start, replicas) in [(0, 0), (0, 3), (0, 8), (0, 12), (2, 4), (70_000, 2)] {
+            for ordered in [true, false] {
+                let q = StatefulQuery {
+                    start,
+                    ordered,
+                    ..query(sel, uid, replicas)
+                };
+                let kept = format!("{:?}", s.stateful_view(&q));
+                let now = s.read().now;
+                let cache = s.stateful.lock().unwrap();
+                let full = format!("{:?}", cache.sets[uid].full_view(&q, now));
+                assert_eq!(
+                    kept, full,
+                    "start {start}, replicas {replicas}, ordered {ordered}"
+                );
+                drop(cache);
+                assert_eq!(kept, fresh_view(s, &q));
+            }
+        }
+    }
+
+    fn set_revision(s: &Store, name: &str, revision: &str) {
+        let mut obj = serde_json::to_value(&*s.get(Kind::Pod, "default", name).unwrap()).unwrap();
+        obj["metadata"]["labels"]["controller-revision-hash"] = json!(revision);
+        s.replace(&obj, "default").unwrap();
+    }
+
+    #[test]
+    fn a_view_kept_pod_by_pod_equals_one_computed_over_every_pod() {
+        let s = Store::new(0, 1000);
+        let uid = "00000000-0000-4000-8000-000000000001";
+        let sel = Selector::parse("app=web").unwrap();
+        assert_kept_equals_full(&s, &sel, uid);
+        for i in 0..6 {
+            set_pod(
+                &s,
+                &format!("web-{i}"),
+                uid,
+                if i < 3 { "a" } else { "b" },
+                i != 4,
+            );
+        }
+        assert_kept_equals_full(&s, &sel, uid);
+        // Two pods for ordinal 1 (one named with a leading zero), one far out
+        // of range, an orphan, a pod not ready, a revision changed.
+        set_pod(&s, "web-01", uid, "b", true);
+        set_pod(&s, "web-10", uid, "a", true);
+        assert_kept_equals_full(&s, &sel, uid);
+        s.create(
+            &json!({
+                "apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": "web-7", "labels": {"app": "web"}},
+                "spec": {"containers": [{"name": "c", "image": "nginx"}]},
+            }),
+            "default",
+        )
+        .unwrap();
+        set_revision(&s, "web-2", "b");
+        assert_kept_equals_full(&s, &sel, uid);
+        // Pods leaving: deleted, relabelled out of the selector; one back.
+        s.delete(
+            Kind::Pod,
+            "default",
+            "web-01",
+            &super::super::DeleteOptions::default(),
+        )
+        .unwrap();
+        relabel(&s, "web-3", "other");
+        assert_kept_equals_full(&s, &sel, uid);
+        relabel(&s, "web-3", "web");
+        s.delete(
+            Kind::Pod,
+            "default",
+            "web-10",
+            &super::super::DeleteOptions::default(),
+        )
+        .unwrap();
+        set_pod(&s, "web-1000", uid, "a", false);
+        assert_kept_equals_full(&s, &sel, uid);
+        s.delete(
+            Kind::Pod,
+            "default",
+            "web-1000",
+            &super::super::DeleteOptions::default(),
+        )
+        .unwrap();
+        // A member past the cells: the view is computed over every pod.
+        set_pod(&s, "web-70001", uid, "a", true);
+        assert_kept_equals_full(&s, &sel, uid);
+        s.delete(
+            Kind::Pod,
+            "default",
+            "web-70001",
+            &super::super::DeleteOptions::default(),
+        )
+        .unwrap();
+        assert_kept_equals_full(&s, &sel, uid);
+        assert_eq!(s.stateful.lock().unwrap().sets[uid].kept.far, 0);
     }
 }

@@ -18,6 +18,7 @@ from podcore import Cluster
 from podcore._core import Store
 from podcore.controllers.base import timestamp
 from podcore.controllers.statefulset import (
+    StatefulSetController,
     go_json,
     hash_revision,
     parent_and_ordinal,
@@ -869,3 +870,35 @@ def test_pod_view_agrees_with_the_pods_read_one_by_one(
         with contextlib.suppress(NotFound):  # gone already if it was being deleted
             store.delete("Pod", specs[-1]["name"], "default")
     assert view() == _reference_view(store, uid, start, replicas, min_ready, vols, ordered)
+
+
+def test_the_set_kept_between_syncs_is_the_one_the_store_holds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    checked = []
+    plain_sync = StatefulSetController.sync
+
+    def sync(self: StatefulSetController, key: tuple[str, str]) -> None:
+        plain_sync(self, key)
+        for (ns, name), (version, kept) in self._sets.items():
+            stored = self.store.version_of("StatefulSet", name, ns)
+            if stored is not None and stored[0] == version:
+                assert kept == self.store.get("StatefulSet", name, ns)
+                checked.append(name)
+
+    monkeypatch.setattr(StatefulSetController, "sync", sync)
+    c = Cluster()
+    c.apply(statefulset("web", replicas=3, claims=["data"]))
+    c.apply(statefulset("par", replicas=3, podManagementPolicy="Parallel"))
+    c.settle()
+    c.patch(
+        "StatefulSet",
+        "web",
+        {"spec": {"template": {"spec": {"containers": [{"name": "app", "image": "nginx:1.28"}]}}}},
+    )
+    c.patch("StatefulSet", "par", {"spec": {"replicas": 1}})
+    c.settle()
+    c.delete("Pod", "web-0")
+    c.settle()
+    assert {"web", "par"} <= set(checked)
+    assert c.get("StatefulSet", "web")["status"]["updatedReplicas"] == 3

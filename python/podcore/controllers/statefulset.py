@@ -68,6 +68,17 @@ _STATUS_ORDER = (
     "collisionCount",
     "availableReplicas",
 )
+#: The status fields whose change makes a status write, with the value an
+#: absent one stands for.
+_STATUS_COMPARED = (
+    ("replicas", 0),
+    ("currentReplicas", 0),
+    ("readyReplicas", 0),
+    ("updatedReplicas", 0),
+    ("currentRevision", ""),
+    ("availableReplicas", 0),
+    ("updateRevision", ""),
+)
 #: ControllerRevisionName keeps this many bytes of the owner's name.
 _MAX_PREFIX = 223
 _ORDINAL = re.compile(r"^(.*)-([0-9]+)$")
@@ -217,6 +228,11 @@ class Replica:
     @property
     def unavailable(self) -> bool:
         return not self.healthy or not self.available
+
+
+#: The current and update revisions, the collision count, and the pod
+#: template of each revision by name.
+_Resolved = tuple[Obj, Obj, int, dict[str, Obj]]
 
 
 #: Pods at indexes ``lo..hi`` (from the start ordinal) that are Running,
@@ -396,6 +412,20 @@ class StatefulSetController(Controller):
         self._claim_waiters: dict[Key, Key] = {}
         # Revision data and templates as Go encodes them, by object and version.
         self._json: dict[str, tuple[Any, bytes]] = {}
+        # By key: the set as last read or written, with its resourceVersion
+        # (a set is synced after every change of it and of its pods, and
+        # converting it from the store each time costs more than checking
+        # its version). The dicts are shared between syncs and never
+        # changed in place.
+        self._sets: dict[Key, tuple[str, Obj]] = {}
+        # By set uid: its ControllerRevisions as last listed, with the store's
+        # resourceVersion then and the selector; kept while no revision of
+        # the namespace changed since.
+        self._listed: dict[str, tuple[str, Obj, list[Obj]]] = {}
+        # By set uid: the current and update revisions, the collision count
+        # and the templates, with the revision list and what of the set they
+        # were read from (the generation stands for the template).
+        self._resolved: dict[str, tuple[list[Obj], tuple[Any, ...], _Resolved]] = {}
 
     def keys_for(self, change: Change) -> Iterable[Key]:
         _, kind, ns, name, _, controller = change
@@ -412,7 +442,7 @@ class StatefulSetController(Controller):
     # ------------------------------------------------------------ sync
 
     def sync(self, key: Key) -> None:
-        sts = self.get(key)
+        sts = self._read_set(key)
         if sts is None:
             return
         selector = sts["spec"].get("selector") or {}
@@ -427,10 +457,37 @@ class StatefulSetController(Controller):
         if view["next_available"]:
             self.enqueue_after(key, view["next_available"])
 
+    def _read_set(self, key: Key) -> Obj | None:
+        """The set, converted from the store only when its resourceVersion
+        is not the one it was last read or written at."""
+        ns, name = key
+        version = self.store.version_of(self.kind, name, ns)
+        if version is None:
+            self._sets.pop(key, None)
+            return None
+        hit = self._sets.get(key)
+        if hit is not None and hit[0] == version[0]:
+            return hit[1]
+        sts = self.get(key)
+        if sts is not None:
+            self._sets[key] = (sts["metadata"]["resourceVersion"], sts)
+        return sts
+
     def _list_revisions(self, sts: Obj, selector: Obj) -> list[Obj]:
-        """The set's ControllerRevisions (adopting orphans), oldest first."""
+        """The set's ControllerRevisions (adopting orphans), oldest first; the
+        same list as the last sync's while no revision of the namespace
+        changed (nor failed to be adopted)."""
         ns, uid = sts["metadata"]["namespace"], sts["metadata"]["uid"]
+        hit = self._listed.get(uid)
+        if (
+            hit is not None
+            and hit[1] == selector
+            and not self.store.changed_since("ControllerRevision", ns, hit[0])
+        ):
+            return hit[2]
+        version = self.store.resource_version
         out = []
+        complete = True
         for cr in self.store.list("ControllerRevision", ns, selector):
             refs = [r for r in cr["metadata"].get("ownerReferences", []) if r.get("controller")]
             if not refs:
@@ -438,11 +495,19 @@ class StatefulSetController(Controller):
                 try:
                     cr = self.store.patch("ControllerRevision", cr["metadata"]["name"], patch, ns)
                 except ApiError:
+                    # Tried again by the next sync: the list is not kept.
+                    complete = False
                     continue
             elif refs[0].get("uid") != uid:
                 continue
             out.append(cr)
         out.sort(key=revision_sort_key)
+        if len(self._listed) >= _ENCODED_KEPT:
+            self._listed.clear()
+        if complete:
+            self._listed[uid] = (version, selector, out)
+        else:
+            self._listed.pop(uid, None)
         return out
 
     def _claim_pods(self, sts: Obj, selector: Obj) -> dict[str, Any]:
@@ -474,6 +539,29 @@ class StatefulSetController(Controller):
         return view
 
     # ------------------------------------------------------------ revisions
+
+    def _resolve(self, sts: Obj, revisions: list[Obj]) -> _Resolved:
+        """``_revisions`` and the pod template of each revision, the last
+        answer again while the revision list, the set's generation and its
+        recorded revision and collision count are the ones it came from (a
+        write it made lists the revisions afresh, so it is not reused)."""
+        meta = sts["metadata"]
+        status = sts.get("status") or {}
+        read = (meta.get("generation"), status.get("currentRevision"), status.get("collisionCount"))
+        hit = self._resolved.get(meta["uid"])
+        if hit is not None and hit[0] is revisions and hit[1] == read:
+            return hit[2]
+        current, update, collisions = self._revisions(sts, revisions)
+        fallback = sts["spec"]["template"]
+        templates = {
+            current["metadata"]["name"]: template_of(current, fallback),
+            update["metadata"]["name"]: template_of(update, fallback),
+        }
+        out = (current, update, collisions, templates)
+        if len(self._resolved) >= _ENCODED_KEPT:
+            self._resolved.clear()
+        self._resolved[meta["uid"]] = (revisions, read, out)
+        return out
 
     def _revisions(self, sts: Obj, revisions: list[Obj]) -> tuple[Obj, Obj, int]:
         """getStatefulSetRevisions: the current and update revisions (making
@@ -575,7 +663,7 @@ class StatefulSetController(Controller):
         returns the status to record with the current and update revisions."""
         meta, spec = sts["metadata"], sts["spec"]
         try:
-            current, update, collisions = self._revisions(sts, revisions)
+            current, update, collisions, templates = self._resolve(sts, revisions)
         except ApiError:
             return None
         cur_name, upd_name = current["metadata"]["name"], update["metadata"]["name"]
@@ -618,10 +706,6 @@ class StatefulSetController(Controller):
             else:
                 replicas.extend(new_replica(i) for i in range(lo, (lo if monotonic else hi) + 1))
         condemned = [Replica(*row) for row in view["condemned"]]
-        templates = {
-            cur_name: template_of(current, spec["template"]),
-            upd_name: template_of(update, spec["template"]),
-        }
         first_unavailable = next(
             (p for p in replicas if isinstance(p, Replica) and p.unavailable), None
         )
@@ -931,19 +1015,12 @@ class StatefulSetController(Controller):
         ):
             status["currentReplicas"] = status["updatedReplicas"]
             status["currentRevision"] = status["updateRevision"]
-        fields = (
-            "replicas",
-            "currentReplicas",
-            "readyReplicas",
-            "updatedReplicas",
-            "currentRevision",
-            "availableReplicas",
-            "updateRevision",
-        )
-        inconsistent = status["observedGeneration"] > old.get("observedGeneration", 0) or any(
-            status.get(f) != old.get(f, 0 if f.endswith("Replicas") or f == "replicas" else "")
-            for f in fields
-        )
+        inconsistent = status["observedGeneration"] > old.get("observedGeneration", 0)
+        if not inconsistent:
+            for f, zero in _STATUS_COMPARED:
+                if status.get(f) != old.get(f, zero):
+                    inconsistent = True
+                    break
         if not inconsistent:
             return
         # Go omits zero counts and empty strings but always writes replicas,
@@ -956,7 +1033,7 @@ class StatefulSetController(Controller):
         meta = sts["metadata"]
         identity = {k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion")}
         try:
-            self.store.replace_status(
+            version = self.store.replace_status(
                 {
                     "apiVersion": sts["apiVersion"],
                     "kind": sts["kind"],
@@ -965,6 +1042,13 @@ class StatefulSetController(Controller):
                 },
                 version_only=True,
             )
+            # A status write changes only the resourceVersion and the status,
+            # which the store keeps as sent: the set as the next sync reads it
+            # is this one with those two replaced.
+            kept = {k: v for k, v in sts.items() if k != "status"}
+            kept["metadata"] = {**meta, "resourceVersion": version}
+            kept["status"] = out
+            self._sets[(meta["namespace"], meta["name"])] = (version, kept)
         except Conflict:
             # The set changed under this sync: sync it again from the new one.
             self.enqueue((sts["metadata"]["namespace"], sts["metadata"]["name"]))
