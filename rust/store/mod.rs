@@ -1457,6 +1457,9 @@ impl Inner {
                 None => self.template_pod(&base, &ns, &probe_name)?,
             });
         }
+        // The template's own pod, for pods whose overlays only give them
+        // their identity; None inside when the template alone is invalid.
+        let mut bare_template: Option<Option<Object>> = None;
         let mut made = Vec::with_capacity(count);
         let mut pending: Vec<Object> = Vec::with_capacity(count);
         let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
@@ -1492,6 +1495,30 @@ impl Inner {
                     Some(o)
                 }
                 _ => None,
+            };
+            // A pod whose overlay only gives it its identity (a StatefulSet's
+            // pod: labels, hostname, subdomain) is the template's pod with
+            // those fields set, when the template alone is a valid pod and
+            // the fields are valid (else the full path reports the errors).
+            // Nothing else in the pod depends on them.
+            let repinned = match (repinned, overlay.and_then(identity_overlay)) {
+                (Some(o), _) => Some(o),
+                (None, Some(id))
+                    if batch.names.is_some() && id.is_valid() && name_errors(&name).is_empty() =>
+                {
+                    let bare = bare_template.get_or_insert_with(|| {
+                        self.template_pod(&base, &ns, IDENTITY_PROBE_NAME).ok()
+                    });
+                    bare.as_ref().map(|t| {
+                        let mut o = t.clone();
+                        o.meta.uid = uid.clone();
+                        o.meta.name = name.as_str().into();
+                        o.meta.generate_name = None;
+                        id.apply(&mut o);
+                        o
+                    })
+                }
+                (None, _) => None,
             };
             let mut obj = match (repinned, overlay) {
                 (Some(o), _) => o,
@@ -2109,6 +2136,88 @@ pub fn node_name_affinity(node: &str) -> Value {
             {"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node]}]}
         ]}
     }}}})
+}
+
+/// The name the template's own pod is validated under when each pod's
+/// identity comes with its overlay (the pods' names are checked apart).
+const IDENTITY_PROBE_NAME: &str = "pod-template";
+
+/// What an overlay that only gives a pod its identity sets: labels, and
+/// `spec.hostname` and `spec.subdomain` (a StatefulSet's pods).
+struct Identity<'a> {
+    labels: Vec<(&'a str, &'a str)>,
+    hostname: Option<&'a str>,
+    subdomain: Option<&'a str>,
+}
+
+impl Identity<'_> {
+    /// Whether the fields pass the pod's validation of them.
+    fn is_valid(&self) -> bool {
+        let label = |v: Option<&str>| {
+            v.is_none_or(|v| v.is_empty() || validate::names::is_dns1123_label(v).is_empty())
+        };
+        validate::names::validate_labels(self.labels.iter().copied()).is_empty()
+            && label(self.hostname)
+            && label(self.subdomain)
+    }
+
+    /// Sets the fields on a copy of the template's pod, as the merge patch
+    /// would.
+    fn apply(&self, pod: &mut Object) {
+        if !self.labels.is_empty() {
+            let labels = Arc::make_mut(&mut pod.meta.labels);
+            for (k, v) in &self.labels {
+                labels.insert((*k).to_owned(), (*v).to_owned());
+            }
+        }
+        if let Body::Pod { spec, .. } = &mut pod.body {
+            if self.hostname.is_some() || self.subdomain.is_some() {
+                let spec = Arc::make_mut(spec);
+                if let Some(h) = self.hostname {
+                    h.clone_into(&mut spec.hostname);
+                }
+                if let Some(d) = self.subdomain {
+                    d.clone_into(&mut spec.subdomain);
+                }
+            }
+        }
+    }
+}
+
+/// The identity an overlay gives a pod, when that is all it does: only
+/// `metadata.labels` (string values) and `spec.hostname` / `spec.subdomain`
+/// (strings).
+fn identity_overlay(overlay: &Value) -> Option<Identity<'_>> {
+    let mut id = Identity {
+        labels: Vec::new(),
+        hostname: None,
+        subdomain: None,
+    };
+    for (key, value) in overlay.as_object()? {
+        match key.as_str() {
+            "metadata" => {
+                for (field, labels) in value.as_object()? {
+                    if field != "labels" {
+                        return None;
+                    }
+                    for (k, v) in labels.as_object()? {
+                        id.labels.push((k, v.as_str()?));
+                    }
+                }
+            }
+            "spec" => {
+                for (field, v) in value.as_object()? {
+                    match field.as_str() {
+                        "hostname" => id.hostname = Some(v.as_str()?),
+                        "subdomain" => id.subdomain = Some(v.as_str()?),
+                        _ => return None,
+                    }
+                }
+            }
+            _ => return None,
+        }
+    }
+    Some(id)
 }
 
 /// The node an overlay pins a pod to, when that is all the overlay does:

@@ -507,3 +507,97 @@ fn pods_pinned_to_nodes_in_one_batch_are_the_pods_made_one_by_one() {
     assert_eq!(format!("{err:?}"), format!("{alone:?}"));
     assert_eq!(bad.count(Kind::Pod), 0);
 }
+
+#[test]
+fn pods_given_only_their_identity_are_the_pods_the_full_path_makes() {
+    let template = json!({
+        "metadata": {"labels": {"app": "db", "tier": "x"}, "annotations": {"a": "b"}},
+        "spec": {
+            "containers": [{"name": "c", "image": "db:1", "resources": {"requests": {"cpu": "10m"}}}],
+            "tolerations": [{"key": "k", "operator": "Exists"}]
+        }
+    });
+    let identity = |name: &str, ordinal: usize| {
+        json!({
+            "metadata": {"labels": {
+                "statefulset.kubernetes.io/pod-name": name,
+                "apps.kubernetes.io/pod-index": ordinal.to_string(),
+                "tier": "y"
+            }},
+            "spec": {"hostname": name, "subdomain": "db"}
+        })
+    };
+    // The same overlay with a no-op the identity path does not take.
+    let full = |name: &str, ordinal: usize| {
+        let mut o = identity(name, ordinal);
+        o["spec"]["nodeName"] = Value::Null;
+        o
+    };
+    assert!(identity_overlay(&identity("db-0", 0)).is_some());
+    assert!(identity_overlay(&full("db-0", 0)).is_none());
+    let batch = |names: Vec<String>, overlays: Vec<Value>| PodBatch {
+        namespace: "default",
+        template: &template,
+        names: Some(names),
+        generate_name: "",
+        count: 0,
+        owner: None,
+        overlays: Some(overlays),
+        keep_template_as: None,
+    };
+    let names: Vec<String> = (0..4).map(|i| format!("db-{i}")).collect();
+    let fast = Store::new(7, 100);
+    let slow = Store::new(7, 100);
+    // One at a time (OrderedReady), then a batch (Parallel).
+    for (i, name) in names.iter().take(2).enumerate() {
+        fast.create_pods(&batch(vec![name.clone()], vec![identity(name, i)]))
+            .unwrap();
+        slow.create_pods(&batch(vec![name.clone()], vec![full(name, i)]))
+            .unwrap();
+    }
+    let rest: Vec<String> = names[2..].to_vec();
+    fast.create_pods(&batch(
+        rest.clone(),
+        rest.iter().zip(2..).map(|(n, i)| identity(n, i)).collect(),
+    ))
+    .unwrap();
+    slow.create_pods(&batch(
+        rest.clone(),
+        rest.iter().zip(2..).map(|(n, i)| full(n, i)).collect(),
+    ))
+    .unwrap();
+    for name in &names {
+        let a = fast.get(Kind::Pod, "default", name).unwrap().to_value();
+        let b = slow.get(Kind::Pod, "default", name).unwrap().to_value();
+        assert_eq!(a, b);
+        assert_eq!(a["spec"]["hostname"], json!(name));
+        assert_eq!(a["metadata"]["labels"]["tier"], json!("y"));
+        assert_eq!(a["metadata"]["labels"]["app"], json!("db"));
+    }
+    // Invalid identities are refused with the full path's errors.
+    for (name, overlay) in [
+        ("db-9", json!({"spec": {"hostname": "Not_A_Label"}})),
+        ("db-9", json!({"spec": {"subdomain": "a.b"}})),
+        ("db-9", json!({"metadata": {"labels": {"bad key!": "v"}}})),
+        ("Bad_Name", json!({"spec": {"hostname": "h"}})),
+    ] {
+        let mut forced = overlay.clone();
+        forced["spec"]["nodeName"] = Value::Null;
+        let a = fast
+            .create_pods(&batch(vec![name.into()], vec![overlay]))
+            .unwrap_err();
+        let b = slow
+            .create_pods(&batch(vec![name.into()], vec![forced]))
+            .unwrap_err();
+        assert_eq!(format!("{a:?}"), format!("{b:?}"));
+    }
+    // A template that is not a valid pod alone is still refused.
+    let broken = json!({"spec": {"containers": [{"name": "c"}]}});
+    let err = Store::new(7, 100)
+        .create_pods(&PodBatch {
+            template: &broken,
+            ..batch(vec!["db-0".into()], vec![identity("db-0", 0)])
+        })
+        .unwrap_err();
+    assert!(format!("{err:?}").contains("image"), "{err:?}");
+}
