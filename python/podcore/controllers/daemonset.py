@@ -519,6 +519,8 @@ class _Verdicts:
 class DaemonSetController(Controller):
     kind: ClassVar[str] = "DaemonSet"
     watches: ClassVar[tuple[str, ...]] = ("DaemonSet", "Pod", "Node", "ControllerRevision")
+    # A controlled pod's change only queues its DaemonSet (updatePod).
+    changes_queue_controller_only: ClassVar[bool] = True
 
     def __init__(self, store: Any, clock: Clock) -> None:
         super().__init__(store, clock)

@@ -404,6 +404,8 @@ class StatefulSetController(Controller):
         "ControllerRevision",
         "PersistentVolumeClaim",
     )
+    # A controlled pod's change only queues its StatefulSet (updatePod).
+    changes_queue_controller_only: ClassVar[bool] = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
