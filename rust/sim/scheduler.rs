@@ -20,8 +20,11 @@
 //! - An unschedulable pod gets PodScheduled=False, reason Unschedulable, and
 //!   FitError's message, with DefaultPreemption's verdict after it.
 //!
-//! Where the simulation differs from kube-scheduler: every node is
-//! evaluated (no `percentageOfNodesToScore` sampling), equal scores go to
+//! Filtering stops, as kube-scheduler's does, once the default adaptive
+//! `percentageOfNodesToScore` share of feasible nodes is found, each pod
+//! starting where the last one stopped.
+//!
+//! Where the simulation differs from kube-scheduler: equal scores go to
 //! the node first in name order instead of a random one, pods that could
 //! preempt lower-priority pods do not evict them (their message then ends
 //! where a successful preemption leaves it, without the preemption part),
