@@ -91,6 +91,31 @@ pub struct Memo {
     /// The resourceVersion the last pass started at.
     last: Option<u64>,
     usage: Option<Usage>,
+    /// The nodes as the last pass read them, kept while no node changed.
+    nodes: Option<NodeTable>,
+}
+
+/// What a pass reads of the nodes (their names, labels, taints and
+/// allocatable resources), for the nodes at the resourceVersions in
+/// `versions` and the scalar resources known in `scalars_before`.
+struct NodeTable {
+    versions: Vec<(Box<str>, u64)>,
+    scalars_before: Scalars,
+    scalars_after: Scalars,
+    nodes: PassNodes,
+}
+
+impl NodeTable {
+    /// Whether the table is what reading `objects` with `scalars` gives.
+    fn holds(&self, objects: &[Arc<Object>], scalars: &Scalars) -> bool {
+        self.versions.len() == objects.len()
+            && self
+                .versions
+                .iter()
+                .zip(objects)
+                .all(|((name, rv), o)| *rv == o.meta.resource_version && **name == *o.meta.name)
+            && self.scalars_before == *scalars
+    }
 }
 
 /// What the bound pods use, by node name, as of `Memo::last`.
@@ -258,12 +283,18 @@ pub fn schedule_with(tx: &mut Tx<'_>, memo: &mut Memo) -> Outcome {
     let mut pass = match current_usage(tx, memo) {
         Some(usage) => {
             // The pass goes on interning scalar names after the memo's.
-            let mut pass = Pass::new(&node_objects, &pending, std::mem::take(&mut usage.scalars));
-            pass.apply_usage(&usage.nodes);
+            let mut scalars = std::mem::take(&mut usage.scalars);
+            let nodes = PassNodes::read(&node_objects, &mut scalars, memo);
+            let mut pass = Pass::new(nodes, &pending, scalars);
+            if let Some(usage) = &memo.usage {
+                pass.apply_usage(&usage.nodes);
+            }
             pass
         }
         None => {
-            let mut pass = Pass::new(&node_objects, &pending, Scalars::default());
+            let mut scalars = Scalars::default();
+            let nodes = PassNodes::read(&node_objects, &mut scalars, memo);
+            let mut pass = Pass::new(nodes, &pending, scalars);
             let pods = tx.list(Kind::Pod, None, &Selector::everything());
             pass.account_bound_pods(&pods);
             pass
@@ -366,7 +397,7 @@ impl Req {
 }
 
 /// Names of scalar resources seen in this pass.
-#[derive(Default)]
+#[derive(Default, Clone, PartialEq, Eq)]
 struct Scalars {
     names: Vec<String>,
     index: HashMap<String, Option<u32>>,
@@ -544,6 +575,7 @@ fn pod_req(spec: &PodSpec, status: Option<&PodStatus>, scalars: &mut Scalars) ->
 
 // ------------------------------------------------------------------ nodes
 
+#[derive(Clone)]
 struct Taint {
     key: String,
     value: String,
@@ -553,6 +585,7 @@ struct Taint {
 }
 
 /// What a node has and what its pods use, kept up to date through the pass.
+#[derive(Clone)]
 struct NodeInfo {
     name: Box<str>,
     labels: Arc<StringMap>,
@@ -941,8 +974,40 @@ fn feasible_nodes_to_find(all: usize) -> usize {
     (all * percentage / 100).max(MIN_FEASIBLE)
 }
 
-impl Pass {
-    fn new(node_objects: &[Arc<Object>], pending: &[Arc<Object>], mut scalars: Scalars) -> Pass {
+/// The nodes' part of a pass: each node with nothing counted on it yet.
+#[derive(Clone)]
+struct PassNodes {
+    nodes: Vec<NodeInfo>,
+    taint_texts: Vec<String>,
+    any_zone: bool,
+    zone_count: usize,
+}
+
+impl PassNodes {
+    /// The nodes as a pass reads them, from the memo's table while no node
+    /// changed (read again, and kept, otherwise).
+    fn read(node_objects: &[Arc<Object>], scalars: &mut Scalars, memo: &mut Memo) -> PassNodes {
+        if let Some(table) = &memo.nodes {
+            if table.holds(node_objects, scalars) {
+                scalars.clone_from(&table.scalars_after);
+                return table.nodes.clone();
+            }
+        }
+        let scalars_before = scalars.clone();
+        let nodes = PassNodes::of(node_objects, scalars);
+        memo.nodes = Some(NodeTable {
+            versions: node_objects
+                .iter()
+                .map(|o| (o.meta.name.clone(), o.meta.resource_version))
+                .collect(),
+            scalars_before,
+            scalars_after: scalars.clone(),
+            nodes: nodes.clone(),
+        });
+        nodes
+    }
+
+    fn of(node_objects: &[Arc<Object>], scalars: &mut Scalars) -> PassNodes {
         let mut taint_texts: Vec<String> = Vec::new();
         let mut zones: HashMap<String, u32> = HashMap::new();
         let mut nodes = Vec::with_capacity(node_objects.len());
@@ -1032,6 +1097,23 @@ impl Pass {
             }
             nodes.push(node);
         }
+        PassNodes {
+            nodes,
+            taint_texts,
+            any_zone,
+            zone_count: zones.len(),
+        }
+    }
+}
+
+impl Pass {
+    fn new(nodes: PassNodes, pending: &[Arc<Object>], scalars: Scalars) -> Pass {
+        let PassNodes {
+            nodes,
+            taint_texts,
+            any_zone,
+            zone_count,
+        } = nodes;
         let by_name = nodes
             .iter()
             .enumerate()
@@ -1051,7 +1133,7 @@ impl Pass {
             scalars,
             taint_texts,
             any_zone,
-            zone_count: zones.len(),
+            zone_count,
             plans: Vec::new(),
             plan_of: HashMap::new(),
             prepared: None,
@@ -2386,6 +2468,17 @@ mod tests {
             }
             pass(&store);
             look(&store);
+            // Node changes between passes: a taint, less allocatable cpu, a
+            // new node.
+            let mut tainted = store.get(Kind::Node, "", "node-c").unwrap().to_value();
+            tainted["spec"] = json!({"taints": [{"key": "k", "effect": "NoSchedule"}]});
+            store.replace(&tainted, "").unwrap();
+            let mut smaller = store.get(Kind::Node, "", "node-a").unwrap().to_value();
+            smaller["status"]["allocatable"]["cpu"] = json!("1");
+            store.replace_status(&smaller, "").unwrap();
+            store
+                .create(&node("node-d", "100m", "1Gi", "3"), "")
+                .unwrap();
             let opts = DeleteOptions::default();
             store.delete(Kind::Pod, "default", "solo-1", &opts).unwrap();
             store.delete(Kind::Pod, "default", "web-0", &opts).unwrap();
@@ -2398,6 +2491,9 @@ mod tests {
             }
             pass(&store);
             look(&store);
+            let mut untainted = store.get(Kind::Node, "", "node-c").unwrap().to_value();
+            untainted["spec"] = json!({});
+            store.replace(&untainted, "").unwrap();
             for i in 0..80 {
                 add(&store, &pod(&format!("late-{i:02}"), "10m"));
             }
