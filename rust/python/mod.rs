@@ -587,6 +587,7 @@ mod core_module {
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        crate::tune_allocator();
         m.add("__version__", env!("CARGO_PKG_VERSION"))
     }
 
