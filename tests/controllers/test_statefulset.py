@@ -880,7 +880,7 @@ def test_the_set_kept_between_syncs_is_the_one_the_store_holds(
 
     def sync(self: StatefulSetController, key: tuple[str, str]) -> None:
         plain_sync(self, key)
-        for (ns, name), (version, kept) in self._sets.items():
+        for (ns, name), (version, kept) in self._sets._objects.items():
             stored = self.store.version_of("StatefulSet", name, ns)
             if stored is not None and stored[0] == version:
                 assert kept == self.store.get("StatefulSet", name, ns)

@@ -97,6 +97,64 @@ class Controller:
             return None
 
 
+class ObjectCache:
+    """Objects of one kind as a controller last read or wrote them, like an
+    informer's cache: an object becomes a dict again only once its
+    resourceVersion has moved on (``Store.version_of`` tells without
+    converting it). The dicts are shared and must not be changed in place."""
+
+    def __init__(self, store: Any, kind: str) -> None:
+        self.store = store
+        self.kind = kind
+        self._objects: dict[Key, tuple[str, dict[str, Any]]] = {}
+
+    def get(self, key: Key) -> dict[str, Any] | None:
+        ns, name = key
+        version = self.store.version_of(self.kind, name, ns)
+        if version is None:
+            self._objects.pop(key, None)
+            return None
+        hit = self._objects.get(key)
+        if hit is not None and hit[0] == version[0]:
+            return hit[1]
+        from podcore.errors import NotFound
+
+        try:
+            obj: dict[str, Any] = self.store.get(self.kind, name, ns)
+        except NotFound:
+            return None
+        self.remember(obj)
+        return obj
+
+    def forget(self, key: Key) -> None:
+        self._objects.pop(key, None)
+
+    def version(self, key: Key) -> str | None:
+        """The resourceVersion of the kept object, None if none is kept."""
+        hit = self._objects.get(key)
+        return None if hit is None else hit[0]
+
+    def status_written(self, key: Key, version: str, status: dict[str, Any]) -> None:
+        """Keeps the kept object with the status a write gave it: a status
+        write changes only the resourceVersion and the status (the store
+        keeps a status as sent), so the kept object is the one read with
+        those two replaced, its spec shared, and nothing is converted back
+        from the store."""
+        hit = self._objects.get(key)
+        if hit is None:
+            return
+        obj = hit[1]
+        kept = {k: v for k, v in obj.items() if k != "status"}
+        kept["metadata"] = {**obj["metadata"], "resourceVersion": version}
+        kept["status"] = status
+        self._objects[key] = (version, kept)
+
+    def remember(self, obj: dict[str, Any]) -> None:
+        """Keeps ``obj`` as stored (what a read or a write returned)."""
+        meta = obj["metadata"]
+        self._objects[(meta["namespace"], meta["name"])] = (meta["resourceVersion"], obj)
+
+
 def owner_reference(obj: dict[str, Any]) -> dict[str, Any]:
     """A controller ownerReference to ``obj``, as controllers set it."""
     return {

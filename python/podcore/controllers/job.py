@@ -25,7 +25,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
-from podcore.controllers.base import Change, Controller, Key, owner_reference, timestamp
+from podcore.controllers.base import (
+    Change,
+    Controller,
+    Key,
+    ObjectCache,
+    owner_reference,
+    timestamp,
+)
 from podcore.errors import ApiError, NotFound
 from podcore.sim.clock import Clock
 
@@ -393,60 +400,15 @@ class _Sync:
         return not self.indexed or 0 <= p.index < (self.completions or 0)
 
 
-class JobCache:
+class JobCache(ObjectCache):
     """The Jobs as the two job controllers last read or wrote them, shared
-    like an informer's cache: a Job becomes a dict again only once its
-    resourceVersion has moved on. A Job is synced after every change of it
-    and of its pods, and converting the whole object (template included)
-    each time cost more than the sync's own work. The dicts are shared and
-    must not be changed in place."""
+    like an informer's cache (and with the CronJob controller). A Job is
+    synced after every change of it and of its pods, and converting the
+    whole object (template included) each time cost more than the sync's
+    own work."""
 
     def __init__(self, store: Any) -> None:
-        self.store = store
-        self._jobs: dict[Key, tuple[str, Obj]] = {}
-
-    def get(self, key: Key) -> Obj | None:
-        ns, name = key
-        version = self.store.version_of("Job", name, ns)
-        if version is None:
-            self._jobs.pop(key, None)
-            return None
-        hit = self._jobs.get(key)
-        if hit is not None and hit[0] == version[0]:
-            return hit[1]
-        try:
-            job: Obj = self.store.get("Job", name, ns)
-        except NotFound:
-            return None
-        self.remember(job)
-        return job
-
-    def forget(self, key: Key) -> None:
-        self._jobs.pop(key, None)
-
-    def version(self, key: Key) -> str | None:
-        """The resourceVersion of the kept Job, None if none is kept."""
-        hit = self._jobs.get(key)
-        return None if hit is None else hit[0]
-
-    def status_written(self, key: Key, version: str, status: Obj) -> None:
-        """Keeps the kept Job with the status a write gave it: a status write
-        changes only the resourceVersion and the status, so the kept Job is
-        the one read with those two replaced, its spec shared, and nothing
-        is converted back from the store."""
-        hit = self._jobs.get(key)
-        if hit is None:
-            return
-        job = hit[1]
-        kept = {k: v for k, v in job.items() if k != "status"}
-        kept["metadata"] = {**job["metadata"], "resourceVersion": version}
-        kept["status"] = status
-        self._jobs[key] = (version, kept)
-
-    def remember(self, job: Obj) -> None:
-        """Keeps ``job`` as stored (what a read or a write returned)."""
-        meta = job["metadata"]
-        self._jobs[(meta["namespace"], meta["name"])] = (meta["resourceVersion"], job)
+        super().__init__(store, "Job")
 
 
 class JobController(Controller):

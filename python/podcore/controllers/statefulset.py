@@ -32,7 +32,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from podcore.controllers.base import Change, Controller, Key, owner_reference
+from podcore.controllers.base import Change, Controller, Key, ObjectCache, owner_reference
 from podcore.controllers.deployment import safe_encode
 from podcore.errors import AlreadyExists, ApiError, Conflict, NotFound
 
@@ -414,12 +414,10 @@ class StatefulSetController(Controller):
         self._claim_waiters: dict[Key, Key] = {}
         # Revision data and templates as Go encodes them, by object and version.
         self._json: dict[str, tuple[Any, bytes]] = {}
-        # By key: the set as last read or written, with its resourceVersion
-        # (a set is synced after every change of it and of its pods, and
-        # converting it from the store each time costs more than checking
-        # its version). The dicts are shared between syncs and never
-        # changed in place.
-        self._sets: dict[Key, tuple[str, Obj]] = {}
+        # The sets as last read or written (a set is synced after every
+        # change of it and of its pods, and converting it from the store
+        # each time costs more than checking its version).
+        self._sets = ObjectCache(self.store, self.kind)
         # By set uid: its ControllerRevisions as last listed, with the store's
         # resourceVersion then and the selector; kept while no revision of
         # the namespace changed since.
@@ -444,7 +442,7 @@ class StatefulSetController(Controller):
     # ------------------------------------------------------------ sync
 
     def sync(self, key: Key) -> None:
-        sts = self._read_set(key)
+        sts = self._sets.get(key)
         if sts is None:
             return
         selector = sts["spec"].get("selector") or {}
@@ -458,22 +456,6 @@ class StatefulSetController(Controller):
         self._truncate_history(sts, view["revisions"], revisions, current, update)
         if view["next_available"]:
             self.enqueue_after(key, view["next_available"])
-
-    def _read_set(self, key: Key) -> Obj | None:
-        """The set, converted from the store only when its resourceVersion
-        is not the one it was last read or written at."""
-        ns, name = key
-        version = self.store.version_of(self.kind, name, ns)
-        if version is None:
-            self._sets.pop(key, None)
-            return None
-        hit = self._sets.get(key)
-        if hit is not None and hit[0] == version[0]:
-            return hit[1]
-        sts = self.get(key)
-        if sts is not None:
-            self._sets[key] = (sts["metadata"]["resourceVersion"], sts)
-        return sts
 
     def _list_revisions(self, sts: Obj, selector: Obj) -> list[Obj]:
         """The set's ControllerRevisions (adopting orphans), oldest first; the
@@ -1044,13 +1026,7 @@ class StatefulSetController(Controller):
                 },
                 version_only=True,
             )
-            # A status write changes only the resourceVersion and the status,
-            # which the store keeps as sent: the set as the next sync reads it
-            # is this one with those two replaced.
-            kept = {k: v for k, v in sts.items() if k != "status"}
-            kept["metadata"] = {**meta, "resourceVersion": version}
-            kept["status"] = out
-            self._sets[(meta["namespace"], meta["name"])] = (version, kept)
+            self._sets.status_written((meta["namespace"], meta["name"]), version, out)
         except Conflict:
             # The set changed under this sync: sync it again from the new one.
             self.enqueue((sts["metadata"]["namespace"], sts["metadata"]["name"]))
