@@ -1383,6 +1383,16 @@ mod tests {
         view
     }
 
+    fn delete_pod(s: &Store, name: &str) {
+        s.delete(
+            Kind::Pod,
+            "default",
+            name,
+            &super::super::DeleteOptions::default(),
+        )
+        .unwrap();
+    }
+
     fn relabel(s: &Store, name: &str, app: &str) {
         let mut obj = serde_json::to_value(&*s.get(Kind::Pod, "default", name).unwrap()).unwrap();
         obj["metadata"]["labels"]["app"] = json!(app);
@@ -1402,13 +1412,7 @@ mod tests {
         // A pod deleted, one relabelled out of the selector and one back into
         // it, an orphan to adopt, another set's pod, one in another
         // namespace, and a status change.
-        s.delete(
-            Kind::Pod,
-            "default",
-            "web-1",
-            &super::super::DeleteOptions::default(),
-        )
-        .unwrap();
+        delete_pod(&s, "web-1");
         relabel(&s, "web-2", "other");
         s.create(
             &json!({
@@ -1561,42 +1565,18 @@ mod tests {
         set_revision(&s, "web-2", "b");
         assert_kept_equals_full(&s, &sel, uid);
         // Pods leaving: deleted, relabelled out of the selector; one back.
-        s.delete(
-            Kind::Pod,
-            "default",
-            "web-01",
-            &super::super::DeleteOptions::default(),
-        )
-        .unwrap();
+        delete_pod(&s, "web-01");
         relabel(&s, "web-3", "other");
         assert_kept_equals_full(&s, &sel, uid);
         relabel(&s, "web-3", "web");
-        s.delete(
-            Kind::Pod,
-            "default",
-            "web-10",
-            &super::super::DeleteOptions::default(),
-        )
-        .unwrap();
+        delete_pod(&s, "web-10");
         set_pod(&s, "web-1000", uid, "a", false);
         assert_kept_equals_full(&s, &sel, uid);
-        s.delete(
-            Kind::Pod,
-            "default",
-            "web-1000",
-            &super::super::DeleteOptions::default(),
-        )
-        .unwrap();
+        delete_pod(&s, "web-1000");
         // A member past the cells: the view is computed over every pod.
         set_pod(&s, "web-70001", uid, "a", true);
         assert_kept_equals_full(&s, &sel, uid);
-        s.delete(
-            Kind::Pod,
-            "default",
-            "web-70001",
-            &super::super::DeleteOptions::default(),
-        )
-        .unwrap();
+        delete_pod(&s, "web-70001");
         assert_kept_equals_full(&s, &sel, uid);
         assert_eq!(s.stateful.lock().unwrap().sets[uid].kept.far, 0);
     }

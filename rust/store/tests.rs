@@ -427,6 +427,20 @@ fn a_listing_by_one_label_keeps_to_the_namespace_and_the_value() {
     assert!(s.list(Kind::Pod, None, &two).0.is_empty());
 }
 
+/// A batch of named pods in `default`, each with its overlay.
+fn named_batch(template: &Value, names: Vec<String>, overlays: Vec<Value>) -> PodBatch<'_> {
+    PodBatch {
+        namespace: "default",
+        template,
+        names: Some(names),
+        generate_name: "",
+        count: 0,
+        owner: None,
+        overlays: Some(overlays),
+        keep_template_as: None,
+    }
+}
+
 #[test]
 fn pods_pinned_to_nodes_in_one_batch_are_the_pods_made_one_by_one() {
     let template = json!({
@@ -451,16 +465,7 @@ fn pods_pinned_to_nodes_in_one_batch_are_the_pods_made_one_by_one() {
     assert_eq!(pinned_node(&json!({"spec": {"nodeName": "node-a"}})), None);
     let overlays: Vec<Value> = nodes.iter().map(|n| node_name_affinity(n)).collect();
     let names: Vec<String> = nodes.iter().map(|n| format!("agent-{n}")).collect();
-    let batch = |names: Vec<String>, overlays: Vec<Value>| PodBatch {
-        namespace: "default",
-        template: &template,
-        names: Some(names),
-        generate_name: "",
-        count: 0,
-        owner: None,
-        overlays: Some(overlays),
-        keep_template_as: None,
-    };
+    let batch = |names: Vec<String>, overlays: Vec<Value>| named_batch(&template, names, overlays);
     let together = Store::new(7, 100);
     let made = together
         .create_pods(&batch(names.clone(), overlays.clone()))
@@ -535,16 +540,7 @@ fn pods_given_only_their_identity_are_the_pods_the_full_path_makes() {
     };
     assert!(identity_overlay(&identity("db-0", 0)).is_some());
     assert!(identity_overlay(&full("db-0", 0)).is_none());
-    let batch = |names: Vec<String>, overlays: Vec<Value>| PodBatch {
-        namespace: "default",
-        template: &template,
-        names: Some(names),
-        generate_name: "",
-        count: 0,
-        owner: None,
-        overlays: Some(overlays),
-        keep_template_as: None,
-    };
+    let batch = |names: Vec<String>, overlays: Vec<Value>| named_batch(&template, names, overlays);
     let names: Vec<String> = (0..4).map(|i| format!("db-{i}")).collect();
     let fast = Store::new(7, 100);
     let slow = Store::new(7, 100);
@@ -594,10 +590,11 @@ fn pods_given_only_their_identity_are_the_pods_the_full_path_makes() {
     // A template that is not a valid pod alone is still refused.
     let broken = json!({"spec": {"containers": [{"name": "c"}]}});
     let err = Store::new(7, 100)
-        .create_pods(&PodBatch {
-            template: &broken,
-            ..batch(vec!["db-0".into()], vec![identity("db-0", 0)])
-        })
+        .create_pods(&named_batch(
+            &broken,
+            vec!["db-0".into()],
+            vec![identity("db-0", 0)],
+        ))
         .unwrap_err();
     assert!(format!("{err:?}").contains("image"), "{err:?}");
 }
