@@ -1393,10 +1393,15 @@ mod tests {
         .unwrap();
     }
 
-    fn relabel(s: &Store, name: &str, app: &str) {
+    /// Sets one label of a pod of `default`.
+    fn set_label(s: &Store, name: &str, key: &str, value: &str) {
         let mut obj = serde_json::to_value(&*s.get(Kind::Pod, "default", name).unwrap()).unwrap();
-        obj["metadata"]["labels"]["app"] = json!(app);
+        obj["metadata"]["labels"][key] = json!(value);
         s.replace(&obj, "default").unwrap();
+    }
+
+    fn relabel(s: &Store, name: &str, app: &str) {
+        set_label(s, name, "app", app);
     }
 
     #[test]
@@ -1527,9 +1532,7 @@ mod tests {
     }
 
     fn set_revision(s: &Store, name: &str, revision: &str) {
-        let mut obj = serde_json::to_value(&*s.get(Kind::Pod, "default", name).unwrap()).unwrap();
-        obj["metadata"]["labels"]["controller-revision-hash"] = json!(revision);
-        s.replace(&obj, "default").unwrap();
+        set_label(s, name, "controller-revision-hash", revision);
     }
 
     #[test]
