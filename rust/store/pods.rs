@@ -1393,6 +1393,19 @@ mod tests {
         .unwrap();
     }
 
+    /// A pod of `default` the set selects and no controller owns.
+    fn add_orphan(s: &Store, name: &str) {
+        s.create(
+            &json!({
+                "apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": name, "labels": {"app": "web"}},
+                "spec": {"containers": [{"name": "c", "image": "nginx"}]},
+            }),
+            "default",
+        )
+        .unwrap();
+    }
+
     /// Sets one label of a pod of `default`.
     fn set_label(s: &Store, name: &str, key: &str, value: &str) {
         let mut obj = serde_json::to_value(&*s.get(Kind::Pod, "default", name).unwrap()).unwrap();
@@ -1419,15 +1432,7 @@ mod tests {
         // namespace, and a status change.
         delete_pod(&s, "web-1");
         relabel(&s, "web-2", "other");
-        s.create(
-            &json!({
-                "apiVersion": "v1", "kind": "Pod",
-                "metadata": {"name": "web-7", "labels": {"app": "web"}},
-                "spec": {"containers": [{"name": "c", "image": "nginx"}]},
-            }),
-            "default",
-        )
-        .unwrap();
+        add_orphan(&s, "web-7");
         set_pod(
             &s,
             "web-8",
@@ -1556,15 +1561,7 @@ mod tests {
         set_pod(&s, "web-01", uid, "b", true);
         set_pod(&s, "web-10", uid, "a", true);
         assert_kept_equals_full(&s, &sel, uid);
-        s.create(
-            &json!({
-                "apiVersion": "v1", "kind": "Pod",
-                "metadata": {"name": "web-7", "labels": {"app": "web"}},
-                "spec": {"containers": [{"name": "c", "image": "nginx"}]},
-            }),
-            "default",
-        )
-        .unwrap();
+        add_orphan(&s, "web-7");
         set_revision(&s, "web-2", "b");
         assert_kept_equals_full(&s, &sel, uid);
         // Pods leaving: deleted, relabelled out of the selector; one back.
