@@ -376,10 +376,7 @@ impl PyStore {
                     .map(|o| py_to_value(&o, 0))
                     .collect::<PyResult<Vec<_>>>()
             })
-            .transpose()?
-            .or_else(|| {
-                pin_nodes.map(|nodes| nodes.iter().map(|n| store::node_name_affinity(n)).collect())
-            });
+            .transpose()?;
         let store = Arc::clone(&self.inner);
         let (ns, gen) = (namespace.to_owned(), generate_name.to_owned());
         let made = py
@@ -393,6 +390,7 @@ impl PyStore {
                         count,
                         owner,
                         overlays,
+                        pin_nodes,
                         keep_template_as: None,
                     };
                     store.create_pods(&batch)

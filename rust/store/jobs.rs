@@ -249,6 +249,7 @@ impl Store {
                     block_owner_deletion: Some(true),
                 }),
                 overlays: None,
+                pin_nodes: None,
                 keep_template_as: Some(key),
             };
             created = self.create_pods(&batch).map_or(0, |made| made.len());

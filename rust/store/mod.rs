@@ -277,6 +277,10 @@ pub struct PodBatch<'a> {
     /// identity, an indexed Job's index, a DaemonSet's node affinity). Pods
     /// whose patch leaves the spec alone still share the template's.
     pub overlays: Option<Vec<Value>>,
+    /// Instead of overlays: the node each pod is pinned to, as a DaemonSet
+    /// pins its pods (`node_name_affinity`); the overlay is made only for a
+    /// pod that cannot be a copy of the first one with another node.
+    pub pin_nodes: Option<Vec<String>>,
     /// Keeps the template's validated pod under this key until the next
     /// batch of the same key (or `Store::forget_template`): a Job makes its
     /// pods a few at a time, batch after batch, and thousands of Jobs
@@ -1451,7 +1455,7 @@ impl Inner {
         // (a StatefulSet's claim volumes come with each pod's overlay): the
         // first pod made stands for it.
         let mut template: Option<Object> = None;
-        if batch.overlays.is_none() {
+        if batch.overlays.is_none() && batch.pin_nodes.is_none() {
             template = Some(match batch.keep_template_as {
                 Some(key) => self.kept_template_pod(key, &base, &ns, &probe_name)?,
                 None => self.template_pod(&base, &ns, &probe_name)?,
@@ -1474,11 +1478,15 @@ impl Inner {
                 },
             };
             let uid = self.new_uid();
-            let overlay = batch.overlays.as_ref().and_then(|o| o.get(i));
+            let listed = batch.overlays.as_ref().and_then(|o| o.get(i));
+            let pin = batch.pin_nodes.as_ref().and_then(|p| p.get(i));
             // A pod that differs from the first one made only by the node
-            // its overlay pins it to (a DaemonSet's pods) is that pod with
-            // the other node: nothing else in the pod depends on it.
-            let repinned = match (overlay.and_then(pinned_node), &template) {
+            // it is pinned to (a DaemonSet's pods) is that pod with the
+            // other node: nothing else in the pod depends on it.
+            let pinned_to = pin
+                .map(String::as_str)
+                .or_else(|| listed.and_then(pinned_node));
+            let repinned = match (pinned_to, &template) {
                 (Some(node), Some(t))
                     if pinned_term(t).is_some()
                         && validate::names::is_dns1123_subdomain(node).is_empty()
@@ -1501,7 +1509,7 @@ impl Inner {
             // those fields set, when the template alone is a valid pod and
             // the fields are valid (else the full path reports the errors).
             // Nothing else in the pod depends on them.
-            let repinned = match (repinned, overlay.and_then(identity_overlay)) {
+            let repinned = match (repinned, listed.and_then(identity_overlay)) {
                 (Some(o), _) => Some(o),
                 (None, Some(id))
                     if batch.names.is_some() && id.is_valid() && name_errors(&name).is_empty() =>
@@ -1520,6 +1528,12 @@ impl Inner {
                 }
                 (None, _) => None,
             };
+            // A pinned pod that is not a copy goes through its overlay.
+            let pin_overlay = match (&repinned, pin) {
+                (None, Some(node)) => Some(node_name_affinity(node)),
+                _ => None,
+            };
+            let overlay = listed.or(pin_overlay.as_ref());
             let mut obj = match (repinned, overlay) {
                 (Some(o), _) => o,
                 (None, Some(patch)) => {

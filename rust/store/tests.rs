@@ -216,6 +216,7 @@ fn pods_from_one_template_share_spec_and_labels() {
         count: 50,
         owner: None,
         overlays: None,
+        pin_nodes: None,
         keep_template_as: None,
     };
     let pods = s.create_pods(&batch).unwrap();
@@ -437,6 +438,7 @@ fn named_batch(template: &Value, names: Vec<String>, overlays: Vec<Value>) -> Po
         count: 0,
         owner: None,
         overlays: Some(overlays),
+        pin_nodes: None,
         keep_template_as: None,
     }
 }
@@ -476,9 +478,20 @@ fn pods_pinned_to_nodes_in_one_batch_are_the_pods_made_one_by_one() {
             .create_pods(&batch(vec![name.clone()], vec![overlay.clone()]))
             .unwrap();
     }
+    // The same batch given node names instead of overlays.
+    let by_name = Store::new(7, 100);
+    by_name
+        .create_pods(&PodBatch {
+            overlays: None,
+            pin_nodes: Some(nodes.iter().map(|n| (*n).to_owned()).collect()),
+            ..batch(names.clone(), Vec::new())
+        })
+        .unwrap();
     for (pod, node) in made.iter().zip(nodes) {
         let alone = apart.get(Kind::Pod, "default", &pod.meta.name).unwrap();
         assert_eq!(pod.to_value(), alone.to_value());
+        let named = by_name.get(Kind::Pod, "default", &pod.meta.name).unwrap();
+        assert_eq!(pod.to_value(), named.to_value());
         let v = pod.to_value();
         let terms = &v["spec"]["affinity"]["nodeAffinity"]
             ["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"];

@@ -2010,6 +2010,12 @@ mod tests {
                    "template": {"spec": {"restartPolicy": "Never"}}})
         }
 
+        /// A started Job's status with two active pods, both ready.
+        fn two_active_ready() -> Value {
+            json!({"startTime": STAMP, "active": 2, "terminating": 0,
+                   "uncountedTerminatedPods": {}, "ready": 2})
+        }
+
         #[test]
         fn a_new_job_creates_parallelism_pods_and_records_its_start() {
             let spec = spec();
@@ -2030,8 +2036,7 @@ mod tests {
         #[test]
         fn succeeded_pods_are_counted_at_once_and_replaced() {
             let spec = spec();
-            let status = json!({"startTime": STAMP, "active": 2, "terminating": 0,
-                                "uncountedTerminatedPods": {}, "ready": 2});
+            let status = two_active_ready();
             let pods = [pod("a", "Succeeded"), pod("b", "Succeeded")];
             let mut sync = JobSync::new(&spec, Some(&status), &pods, (0, None), NOW);
             assert_eq!(sync.manage().create, 2);
@@ -2047,8 +2052,7 @@ mod tests {
         #[test]
         fn a_failed_pod_is_replaced_only_after_its_back_off() {
             let spec = spec();
-            let status = json!({"startTime": STAMP, "active": 2, "terminating": 0,
-                                "uncountedTerminatedPods": {}, "ready": 2});
+            let status = two_active_ready();
             let pods = [pod("a", "Failed"), pod("b", "Running")];
             let mut sync = JobSync::new(&spec, Some(&status), &pods, (0, None), NOW);
             let plan = sync.manage();
@@ -2083,8 +2087,7 @@ mod tests {
         #[test]
         fn passing_the_backoff_limit_deletes_the_active_pods_and_counts_them_failed() {
             let spec = json!({"completions": 4, "parallelism": 2, "backoffLimit": 0});
-            let status = json!({"startTime": STAMP, "active": 2, "terminating": 0,
-                                "uncountedTerminatedPods": {}, "ready": 2});
+            let status = two_active_ready();
             let pods = [pod("a", "Failed"), pod("b", "Running")];
             let mut sync = JobSync::new(&spec, Some(&status), &pods, (0, None), NOW);
             assert_eq!(sync.manage().delete_counted, ["b"]);
